@@ -1,0 +1,1 @@
+"""The HTTP routing service (FastAPI)."""

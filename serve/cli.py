@@ -1,0 +1,76 @@
+"""CLI for serving and one-off routing (`triage serve`, `triage route`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from triage.cli_support import handle_errors, print_json
+
+app = typer.Typer(no_args_is_help=True)
+
+ROUTE_BATCH = 256
+
+
+@app.command("serve")
+@handle_errors
+def serve_command(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    dev: Annotated[bool, typer.Option("--dev", help="Development mode: allow running with no API keys.")] = False,
+) -> None:
+    """Serve the routing API (model from TRIAGE_MODEL_URI, decision log at TRIAGE_DB_URL)."""
+    import uvicorn
+
+    from serve.app import create_app
+    from serve.settings import get_serve_settings
+
+    settings = get_serve_settings()
+    if dev:
+        settings = settings.model_copy(update={"dev_mode": True})
+    settings = settings.model_copy(update={"host": host, "port": port})
+    app_ = create_app(settings)
+    mode = "DEVELOPMENT MODE (no API key required)" if settings.dev_mode and not settings.api_key_set else "API keys on"
+    typer.echo(
+        f"triage: serving {settings.model_uri} on http://{host}:{port} [{mode}]; decision log {settings.db_url}",
+        err=True,
+    )
+    uvicorn.run(app_, host=host, port=port, log_level="info")
+
+
+@app.command("route")
+@handle_errors
+def route_command(
+    text: Annotated[str | None, typer.Argument(help="One contact's text.")] = None,
+    input: Annotated[Path | None, typer.Option("--input", help="CSV, JSONL or Parquet of contacts.")] = None,
+    text_column: Annotated[str, typer.Option(help="Text column of --input.")] = "text",
+    model_uri: Annotated[str | None, typer.Option(help="Default: TRIAGE_MODEL_URI.")] = None,
+) -> None:
+    """Print where a contact goes (one JSON decision), or one JSON line per row of --input, in order."""
+    from triage.config import get_core_settings
+    from triage.errors import DataError
+    from triage.router import ContactRouter, ServingModel
+    from triage.schemas import Contact
+    from training.data import load_texts
+    from training.registry import load_model
+
+    if (text is None) == (input is None):
+        raise DataError("Give either one TEXT argument or --input PATH (not both, not neither).")
+    loaded = load_model(get_core_settings(), model_uri)
+    router = ContactRouter(serving=ServingModel(model=loaded.model, version=loaded.version))
+    if text is not None:
+        if not text.strip():
+            raise DataError("TEXT is empty; give the contact's words.")
+        print_json(router.route([Contact(text=text)])[0].model_dump(mode="json"))
+        return
+    frame = load_texts(input, text_column=text_column)  # type: ignore[arg-type]
+    texts = frame[text_column].tolist()
+    for start in range(0, len(texts), ROUTE_BATCH):
+        contacts = [Contact(text=t) for t in texts[start : start + ROUTE_BATCH]]
+        for decision in router.route(contacts):
+            sys.stdout.write(json.dumps(decision.model_dump(mode="json"), ensure_ascii=False) + "\n")
+    sys.stdout.flush()

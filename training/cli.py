@@ -1,0 +1,134 @@
+"""CLI for training, evaluation and promotion (`triage train|evaluate|promote`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from triage.cli_support import handle_errors, print_json
+
+app = typer.Typer(no_args_is_help=True)
+
+DataOpt = Annotated[Path, typer.Option("--data", help="CSV, JSONL or Parquet file.")]
+TextCol = Annotated[str, typer.Option("--text-column", help="Column holding the contact text.")]
+LabelCol = Annotated[str, typer.Option("--label-column", help="Column holding the intent label.")]
+
+
+@app.command("train")
+@handle_errors
+def train_command(
+    data: DataOpt,
+    text_column: TextCol = "text",
+    label_column: LabelCol = "intent",
+    taxonomy: Annotated[Path | None, typer.Option(help="Taxonomy YAML (default: UK council).")] = None,
+    model: Annotated[str, typer.Option("--model", help="Classifier type.")] = "tfidf",
+    name: Annotated[str, typer.Option("--name", help="Registered model name.")] = "triage",
+    validation: Annotated[
+        Path | None, typer.Option(help="Held-out file for calibration and thresholds (default: a split).")
+    ] = None,
+    target_precision: Annotated[
+        float, typer.Option(min=0.5, max=1.0, help="Precision the accepted contacts must reach on held-out data.")
+    ] = 0.95,
+    ambiguity_margin: Annotated[float, typer.Option(min=0.0, max=1.0, help="Top-1 minus top-2 needed.")] = 0.1,
+    seed: Annotated[int, typer.Option(help="Random seed for the split.")] = 0,
+) -> None:
+    """Train a model, log it to MLflow and register it as the `challenger`."""
+    from triage.config import get_core_settings
+    from training.fit import FitOptions
+    from training.train import train
+
+    options = FitOptions(
+        text_column=text_column,
+        label_column=label_column,
+        model_type=model,
+        target_precision=target_precision,
+        ambiguity_margin=ambiguity_margin,
+        seed=seed,
+    )
+    outcome = train(
+        data=data,
+        settings=get_core_settings(),
+        options=options,
+        registered_name=name,
+        taxonomy_path=taxonomy,
+        validation_path=validation,
+    )
+    print_json(outcome.summary())
+
+
+@app.command("evaluate")
+@handle_errors
+def evaluate_command(
+    data: DataOpt,
+    text_column: TextCol = "text",
+    label_column: LabelCol = "intent",
+    model_uri: Annotated[str | None, typer.Option(help="Default: TRIAGE_MODEL_URI (models:/triage@champion).")] = None,
+    output: Annotated[Path | None, typer.Option(help="Also write the JSON report here.")] = None,
+) -> None:
+    """Evaluate a model on labelled data: accuracy, coverage at precision, routing, per intent and slice."""
+    from triage.config import get_core_settings
+    from training.data import load_labelled
+    from training.evaluate import evaluate_model
+    from training.registry import load_model
+    from training.train import write_json
+
+    settings = get_core_settings()
+    loaded = load_model(settings, model_uri)
+    frame = load_labelled(data, text_column=text_column, label_column=label_column)
+    report, _ = evaluate_model(
+        loaded.model, frame, text_column=text_column, label_column=label_column, model_version=loaded.version
+    )
+    if output is not None:
+        write_json(report, output)
+    print_json(report)
+
+
+@app.command("promote")
+@handle_errors
+def promote_command(
+    data: Annotated[Path | None, typer.Option(help="Evaluation set for the gate (needed once a champion exists).")] = None,
+    name: Annotated[str, typer.Option("--name", help="Registered model name.")] = "triage",
+    text_column: TextCol = "text",
+    label_column: LabelCol = "intent",
+    tolerance: Annotated[float, typer.Option(min=0.0, help="How much worse the challenger may be.")] = 0.01,
+    force: Annotated[bool, typer.Option("--force", help="Promote even if the gate fails (recorded).")] = False,
+    reason: Annotated[str | None, typer.Option(help="Why (recorded with the promotion).")] = None,
+) -> None:
+    """Point `champion` at the challenger if it is not worse than the current champion."""
+    from triage.config import get_core_settings
+    from training.promote import promote
+
+    result = promote(
+        settings=get_core_settings(),
+        registered_name=name,
+        data=data,
+        text_column=text_column,
+        label_column=label_column,
+        tolerance=tolerance,
+        force=force,
+        reason=reason,
+    )
+    print_json(result.summary())
+
+
+@app.command("bootstrap")
+@handle_errors
+def bootstrap_command(
+    name: Annotated[str, typer.Option("--name", help="Registered model name.")] = "triage",
+    data_dir: Annotated[Path, typer.Option(help="Where the synthetic data is written.")] = Path("data/generated"),
+    n: Annotated[int, typer.Option(min=1000, help="Synthetic contacts to generate.")] = 12_000,
+    seed: Annotated[int, typer.Option(help="Generator seed.")] = 7,
+    model: Annotated[str, typer.Option("--model", help="Classifier type.")] = "tfidf",
+    force: Annotated[bool, typer.Option("--force", help="Retrain and promote even if a champion exists.")] = False,
+) -> None:
+    """Generate synthetic data, train and promote a model, unless a champion already exists."""
+    from triage.config import get_core_settings
+    from training.bootstrap import bootstrap
+
+    result = bootstrap(
+        settings=get_core_settings(), registered_name=name, data_dir=data_dir, n=n, seed=seed, model_type=model,
+        force=force,
+    )
+    print_json(result.summary())

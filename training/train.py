@@ -1,0 +1,148 @@
+"""`triage train`: load, validate, fit, evaluate, log to MLflow, register a version as `challenger`."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import mlflow
+
+from triage.classifiers import make_classifier
+from triage.config import CoreSettings
+from triage.taxonomy import load_taxonomy
+from training.data import load_labelled
+from training.fit import FitOptions, FitResult, fit_model
+from training.plots import save_confusion_matrix
+from training.registry import ensure_experiment, log_model, register, use_tracking
+
+
+@dataclass(frozen=True)
+class TrainOutcome:
+    registered_name: str
+    version: str
+    run_id: str
+    model_uri: str
+    validation: dict[str, Any] | None
+
+    def summary(self) -> dict[str, Any]:
+        metrics = self.validation or {}
+        return {
+            "registered_name": self.registered_name,
+            "version": self.version,
+            "alias": "challenger",
+            "run_id": self.run_id,
+            "model_uri": f"models:/{self.registered_name}/{self.version}",
+            "validation": {k: metrics.get(k) for k in ("n", "accuracy", "macro_f1", "ece", "baseline_accuracy")}
+            | {"coverage_at_precision": metrics.get("coverage_at_precision")},
+            "thresholds": metrics.get("thresholds"),
+        }
+
+
+def train(
+    *,
+    data: str | Path,
+    settings: CoreSettings,
+    options: FitOptions,
+    registered_name: str = "triage",
+    taxonomy_path: str | Path | None = None,
+    validation_path: str | Path | None = None,
+) -> TrainOutcome:
+    """Train and register a model; nothing is registered unless every step before registration succeeded."""
+    make_classifier(options.model_type)  # unknown model names fail before any work
+    taxonomy = load_taxonomy(taxonomy_path)
+    frame = load_labelled(data, text_column=options.text_column, label_column=options.label_column, min_per_label=2)
+    validation = None
+    if validation_path is not None:
+        validation = load_labelled(
+            validation_path, text_column=options.text_column, label_column=options.label_column
+        )
+    result = fit_model(frame, taxonomy=taxonomy, options=options, validation=validation)
+
+    client = use_tracking(settings)
+    experiment_id = ensure_experiment(settings, client)
+    with mlflow.start_run(experiment_id=experiment_id, run_name=f"train-{options.model_type}") as run:
+        _log_run(result, data=str(data), options=options, taxonomy_version=taxonomy.version)
+        model_uri = log_model(result.model)
+        version = register(
+            client,
+            model_uri,
+            registered_name,
+            tags={
+                "model_type": options.model_type,
+                "dataset_hash": result.model.card.dataset_hash,
+                "run_id": run.info.run_id,
+            },
+        )
+    return TrainOutcome(
+        registered_name=registered_name,
+        version=str(version.version),
+        run_id=run.info.run_id,
+        model_uri=model_uri,
+        validation=result.report,
+    )
+
+
+def _log_run(result: FitResult, *, data: str, options: FitOptions, taxonomy_version: str) -> None:
+    model = result.model
+    card = model.card
+    mlflow.log_params(
+        {
+            "model_type": options.model_type,
+            "data": data,
+            "text_column": options.text_column,
+            "label_column": options.label_column,
+            "n_train": card.n_train,
+            "n_validation": card.n_validation,
+            "n_labels": len(card.label_counts),
+            "target_precision": options.target_precision,
+            "ambiguity_margin": options.ambiguity_margin,
+            "acceptance_threshold": model.policy.acceptance_threshold,
+            "threshold_source": model.policy.threshold_source,
+            "temperature": card.temperature,
+            "taxonomy_version": taxonomy_version,
+            "policy_version": model.policy.version,
+            **{f"clf.{k}": v for k, v in card.params.items()},
+        }
+    )
+    mlflow.set_tags({"dataset_hash": card.dataset_hash, "model_type": options.model_type})
+    mlflow.log_dict(card.model_dump(mode="json"), "model_card.json")
+    if result.report is None:
+        return
+    mlflow.log_metrics(flatten_metrics(result.report))
+    mlflow.log_dict(result.report, "evaluation/validation.json")
+    with tempfile.TemporaryDirectory() as tmp:
+        assert result.confusion is not None
+        csv_path = Path(tmp) / "confusion_matrix.csv"
+        result.confusion.to_csv(csv_path)
+        mlflow.log_artifact(str(csv_path), "evaluation")
+        mlflow.log_artifact(str(save_confusion_matrix(result.confusion, Path(tmp) / "confusion_matrix.png")), "evaluation")
+
+
+def flatten_metrics(report: dict[str, Any]) -> dict[str, float]:
+    """The numeric headline metrics of an evaluation report, with names MLflow accepts."""
+    flat: dict[str, float] = {}
+    for key in ("accuracy", "macro_f1", "ece", "baseline_accuracy"):
+        if isinstance(report.get(key), int | float):
+            flat[key] = float(report[key])
+    for level, value in report.get("coverage_at_precision", {}).items():
+        flat[f"coverage_at_precision_{level}"] = float(value)
+    acceptance = report.get("acceptance", {})
+    if isinstance(acceptance.get("accepted_share"), float):
+        flat["accepted_share"] = acceptance["accepted_share"]
+    if isinstance(acceptance.get("accepted_precision"), float):
+        flat["accepted_precision"] = acceptance["accepted_precision"]
+    for key, value in report.get("routing", {}).items():
+        flat[f"routing_{key}"] = float(value)
+    return flat
+
+
+def write_json(payload: dict[str, Any], path: str | Path) -> None:
+    """Write JSON atomically: a failed write leaves no half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=2, default=str))
+    tmp.replace(path)

@@ -1,0 +1,142 @@
+"""A trained triage model: classifier, calibration, taxonomy and policy, saved and loaded as one folder.
+
+The folder is what the MLflow registry stores; this module itself knows nothing of MLflow.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, Field
+
+from triage.calibration import TemperatureScaler
+from triage.errors import ModelNotFoundError
+from triage.policy import PolicyConfig, RoutingPolicy
+from triage.schemas import Decision
+from triage.taxonomy import Taxonomy
+
+FORMAT_VERSION = 1
+
+
+class ModelCard(BaseModel):
+    """What a reviewer needs to know about how a model was made."""
+
+    model_type: str
+    trained_at: datetime
+    n_train: int
+    n_validation: int
+    label_counts: dict[str, int]
+    dataset_hash: str
+    text_column: str = "text"
+    label_column: str = "intent"
+    temperature: float | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    validation_metrics: dict[str, Any] = Field(default_factory=dict)
+
+
+class TriageModel:
+    """Scores texts with calibrated probabilities and routes them with the policy."""
+
+    def __init__(
+        self,
+        *,
+        classifier: Any,
+        taxonomy: Taxonomy,
+        policy: PolicyConfig,
+        card: ModelCard,
+        calibrator: TemperatureScaler | None = None,
+        reference: pd.DataFrame | None = None,
+        vocabulary: frozenset[str] = frozenset(),
+    ) -> None:
+        self.classifier = classifier
+        self.taxonomy = taxonomy
+        self.policy = policy
+        self.card = card
+        self.calibrator = calibrator
+        self.reference = reference
+        self.vocabulary = vocabulary
+
+    @property
+    def classes(self) -> np.ndarray:
+        return self.classifier.classes_
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated class probabilities, columns in the order of :attr:`classes`."""
+        proba = self.classifier.predict_proba(list(texts))
+        return self.calibrator.transform(proba) if self.calibrator is not None else proba
+
+    def decide(
+        self,
+        texts: Sequence[str],
+        *,
+        model_version: str = "unregistered",
+        policy: PolicyConfig | None = None,
+        decision_ids: Sequence[str] | None = None,
+    ) -> list[Decision]:
+        """Route each text; ``policy`` overrides the stored one (governance controls)."""
+        texts = list(texts)
+        if not texts:
+            return []
+        return self.decide_from_proba(
+            texts, self.predict_proba(texts), model_version=model_version, policy=policy, decision_ids=decision_ids
+        )
+
+    def decide_from_proba(
+        self,
+        texts: Sequence[str],
+        proba: np.ndarray,
+        *,
+        model_version: str = "unregistered",
+        policy: PolicyConfig | None = None,
+        decision_ids: Sequence[str] | None = None,
+    ) -> list[Decision]:
+        """Route texts whose calibrated probabilities are already known."""
+        router = RoutingPolicy(taxonomy=self.taxonomy, config=policy or self.policy)
+        ids = list(decision_ids) if decision_ids is not None else [new_decision_id() for _ in texts]
+        classes = self.classes
+        return [
+            router.decide(text, classes, row, decision_id=did, model_version=model_version)
+            for text, row, did in zip(texts, proba, ids, strict=True)
+        ]
+
+    def save(self, folder: str | Path) -> Path:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        joblib.dump({"classifier": self.classifier, "calibrator": self.calibrator}, folder / "estimators.joblib")
+        (folder / "taxonomy.json").write_text(self.taxonomy.model_dump_json(indent=1, exclude_none=True))
+        (folder / "policy.json").write_text(self.policy.model_dump_json(indent=1))
+        (folder / "card.json").write_text(self.card.model_dump_json(indent=1))
+        (folder / "vocabulary.json").write_text(json.dumps(sorted(self.vocabulary)))
+        if self.reference is not None:
+            self.reference.to_parquet(folder / "reference.parquet", index=False)
+        (folder / "FORMAT").write_text(str(FORMAT_VERSION))
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> TriageModel:
+        folder = Path(folder)
+        if not (folder / "estimators.joblib").is_file():
+            raise ModelNotFoundError(str(folder), "the folder holds no estimators.joblib")
+        estimators = joblib.load(folder / "estimators.joblib")
+        reference_path = folder / "reference.parquet"
+        return cls(
+            classifier=estimators["classifier"],
+            calibrator=estimators["calibrator"],
+            taxonomy=Taxonomy.model_validate_json((folder / "taxonomy.json").read_text()),
+            policy=PolicyConfig.model_validate_json((folder / "policy.json").read_text()),
+            card=ModelCard.model_validate_json((folder / "card.json").read_text()),
+            vocabulary=frozenset(json.loads((folder / "vocabulary.json").read_text())),
+            reference=pd.read_parquet(reference_path) if reference_path.is_file() else None,
+        )
+
+
+def new_decision_id() -> str:
+    return uuid.uuid4().hex
