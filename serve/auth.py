@@ -1,4 +1,8 @@
-"""API-key authentication: ``Authorization: Bearer KEY``, compared in constant time."""
+"""API-key authentication: ``Authorization: Bearer KEY``, compared in constant time.
+
+Route and feedback calls need an API key (or development mode with no keys configured); governance
+controls need an admin key, always. The caller's key *name* (never the key) identifies who acted.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,7 @@ import hmac
 from fastapi import HTTPException, Request, status
 
 
-def check_api_key(request: Request) -> None:
-    """FastAPI dependency: 401 without a key, 403 with a wrong one; open in development mode with no keys."""
-    settings = request.app.state.settings
-    keys = settings.api_key_set
-    if not keys and settings.dev_mode:
-        return
+def _match(request: Request, keys: dict[str, str]) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -22,5 +21,30 @@ def check_api_key(request: Request) -> None:
             headers={"WWW-Authenticate": "Bearer"},
         )
     supplied = token.strip().encode()
-    if not any(hmac.compare_digest(supplied, key.encode()) for key in keys):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="API key not recognised: check TRIAGE_API_KEYS.")
+    name = None
+    for key, key_name in keys.items():  # check every key: time does not depend on which one matched
+        if hmac.compare_digest(supplied, key.encode()):
+            name = key_name
+    if name is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Key not recognised for this operation.")
+    return name
+
+
+def check_api_key(request: Request) -> str:
+    """Dependency for route and feedback; returns the caller's name."""
+    settings = request.app.state.settings
+    keys = settings.api_key_names
+    if not keys and settings.dev_mode:
+        return "development"
+    return _match(request, keys)
+
+
+def check_admin_key(request: Request) -> str:
+    """Dependency for governance controls; returns the administrator's name."""
+    keys = request.app.state.settings.admin_key_names
+    if not keys:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="Governance controls are disabled: set TRIAGE_ADMIN_KEYS to enable them.",
+        )
+    return _match(request, keys)

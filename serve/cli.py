@@ -51,12 +51,12 @@ def route_command(
     model_uri: Annotated[str | None, typer.Option(help="Default: TRIAGE_MODEL_URI.")] = None,
 ) -> None:
     """Print where a contact goes (one JSON decision), or one JSON line per row of --input, in order."""
+    from training.data import load_texts
+    from training.registry import load_model
     from triage.config import get_core_settings
     from triage.errors import DataError
     from triage.router import ContactRouter, ServingModel
     from triage.schemas import Contact
-    from training.data import load_texts
-    from training.registry import load_model
 
     if (text is None) == (input is None):
         raise DataError("Give either one TEXT argument or --input PATH (not both, not neither).")

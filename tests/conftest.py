@@ -83,8 +83,8 @@ def contacts() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def fitted_model(contacts: pd.DataFrame):
     """A calibrated, tuned TriageModel on the small data set (no MLflow)."""
-    from triage.taxonomy import load_taxonomy
     from training.fit import FitOptions, fit_model
+    from triage.taxonomy import load_taxonomy
 
     return fit_model(contacts, taxonomy=load_taxonomy(), options=FitOptions(target_precision=0.9)).model
 

@@ -83,4 +83,6 @@ def bootstrap(
         force=force and existing is not None,
         reason="bootstrap --force" if force else None,
     )
-    return BootstrapResult(True, f"{registered_name}/{outcome.version}", str(paths["all"]), outcome.summary()["validation"])
+    return BootstrapResult(
+        True, f"{registered_name}/{outcome.version}", str(paths["all"]), outcome.summary()["validation"]
+    )

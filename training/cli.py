@@ -88,7 +88,9 @@ def evaluate_command(
 @app.command("promote")
 @handle_errors
 def promote_command(
-    data: Annotated[Path | None, typer.Option(help="Evaluation set for the gate (needed once a champion exists).")] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="Evaluation set for the gate (needed once a champion exists).")
+    ] = None,
     name: Annotated[str, typer.Option("--name", help="Registered model name.")] = "triage",
     text_column: TextCol = "text",
     label_column: LabelCol = "intent",
@@ -128,7 +130,12 @@ def bootstrap_command(
     from training.bootstrap import bootstrap
 
     result = bootstrap(
-        settings=get_core_settings(), registered_name=name, data_dir=data_dir, n=n, seed=seed, model_type=model,
+        settings=get_core_settings(),
+        registered_name=name,
+        data_dir=data_dir,
+        n=n,
+        seed=seed,
+        model_type=model,
         force=force,
     )
     print_json(result.summary())

@@ -52,9 +52,7 @@ def split_validation(frame: pd.DataFrame, *, label_column: str, seed: int) -> tu
     n_validation = max(int(round(len(frame) * VALIDATION_SHARE)), n_labels)
     if len(frame) - n_validation < n_labels or frame[label_column].value_counts().min() < 2:
         return frame, frame.iloc[0:0]
-    train, validation = train_test_split(
-        frame, test_size=n_validation, stratify=frame[label_column], random_state=seed
-    )
+    train, validation = train_test_split(frame, test_size=n_validation, stratify=frame[label_column], random_state=seed)
     return train, validation
 
 

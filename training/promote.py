@@ -66,7 +66,10 @@ def promote(
 
     if champion is not None and champion.version == challenger.version:
         return PromotionResult(
-            registered_name, False, str(champion.version), str(champion.version),
+            registered_name,
+            False,
+            str(champion.version),
+            str(champion.version),
             f"version {challenger.version} is already the champion; nothing to do",
         )
     comparison: dict[str, Any] = {}

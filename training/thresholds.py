@@ -7,6 +7,7 @@ import numpy as np
 PRECISION_LEVELS = ("0.95", "0.98", "0.99")
 DEFAULT_THRESHOLD = 0.6
 MIN_ROWS_TO_TUNE = 50
+MAX_TUNED_THRESHOLD = 0.99  # 1.0 is reserved for "never automate"
 
 
 def coverage_at_precision(confidence: np.ndarray, correct: np.ndarray, target: float) -> float:
@@ -57,4 +58,4 @@ def tune_threshold(
     threshold = threshold_for_precision(np.asarray(confidence)[mask], np.asarray(correct)[mask], target)
     if threshold is None:
         return 1.0, "unreachable"
-    return threshold, "tuned"
+    return min(threshold, MAX_TUNED_THRESHOLD), "tuned"

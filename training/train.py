@@ -56,9 +56,7 @@ def train(
     frame = load_labelled(data, text_column=options.text_column, label_column=options.label_column, min_per_label=2)
     validation = None
     if validation_path is not None:
-        validation = load_labelled(
-            validation_path, text_column=options.text_column, label_column=options.label_column
-        )
+        validation = load_labelled(validation_path, text_column=options.text_column, label_column=options.label_column)
     result = fit_model(frame, taxonomy=taxonomy, options=options, validation=validation)
 
     client = use_tracking(settings)
@@ -118,7 +116,9 @@ def _log_run(result: FitResult, *, data: str, options: FitOptions, taxonomy_vers
         csv_path = Path(tmp) / "confusion_matrix.csv"
         result.confusion.to_csv(csv_path)
         mlflow.log_artifact(str(csv_path), "evaluation")
-        mlflow.log_artifact(str(save_confusion_matrix(result.confusion, Path(tmp) / "confusion_matrix.png")), "evaluation")
+        mlflow.log_artifact(
+            str(save_confusion_matrix(result.confusion, Path(tmp) / "confusion_matrix.png")), "evaluation"
+        )
 
 
 def flatten_metrics(report: dict[str, Any]) -> dict[str, float]:

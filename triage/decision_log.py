@@ -61,6 +61,7 @@ decisions = Table(
     Column("text_redacted", Text, nullable=False),
     Column("decision", JSON, nullable=False),
     Column("metadata", JSON),
+    Column("shadow", JSON),
 )
 
 feedback = Table(
@@ -73,6 +74,9 @@ feedback = Table(
     Column("resolved_by_self_service", Boolean),
     Column("note_redacted", Text),
 )
+
+
+heartbeats = Table("heartbeats", metadata, Column("id", Integer, primary_key=True), Column("at", DateTime))
 
 
 class UnknownDecisionError(TriageError):
@@ -104,9 +108,12 @@ def _enable_sqlite_wal(engine: Engine) -> None:
         cursor.close()
 
 
-def make_record(contact: Contact, decision: Decision, *, now: datetime | None = None) -> DecisionRecord:
+def make_record(
+    contact: Contact, decision: Decision, *, now: datetime | None = None, shadow: dict[str, Any] | None = None
+) -> DecisionRecord:
     """The stored form of a decision: the text is redacted here, before anything else sees it."""
     return DecisionRecord(
+        shadow=shadow,
         decision=decision,
         created_at=now or datetime.now(UTC),
         text_redacted=redact(contact.text),
@@ -133,6 +140,13 @@ class DecisionLog:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def check_writable(self) -> None:
+        """Raise if a write transaction cannot be opened (used by the readiness probe)."""
+        with self.engine.connect() as conn:
+            transaction = conn.begin()
+            conn.execute(insert(heartbeats).values(at=utc_naive(datetime.now(UTC))))
+            transaction.rollback()
 
     def write(self, records: Sequence[DecisionRecord]) -> None:
         """Insert records in one transaction: all are stored or none is."""
@@ -164,6 +178,7 @@ class DecisionLog:
             "text_redacted": record.text_redacted,
             "decision": json.loads(d.model_dump_json()),
             "metadata": record.metadata,
+            "shadow": record.shadow,
         }
 
     def get(self, decision_id: str) -> DecisionRecord | None:
@@ -179,14 +194,13 @@ class DecisionLog:
             language=row["language"],
             contact_id=row["contact_id"],
             metadata=row["metadata"],
+            shadow=row["shadow"],
         )
 
     def add_feedback(self, item: Feedback, *, now: datetime | None = None) -> int:
         """Store an agent's disposition; the note is redacted. Raises if the decision is unknown."""
         with self.engine.begin() as conn:
-            known = conn.execute(
-                select(decisions.c.seq).where(decisions.c.decision_id == item.decision_id)
-            ).first()
+            known = conn.execute(select(decisions.c.seq).where(decisions.c.decision_id == item.decision_id)).first()
             if known is None:
                 raise UnknownDecisionError(item.decision_id)
             result = conn.execute(
@@ -217,7 +231,7 @@ class DecisionLog:
         )
         query = (
             select(
-                *[c for c in decisions.c if c.name not in ("decision", "metadata")],
+                *[c for c in decisions.c if c.name not in ("decision", "metadata", "shadow")],
                 feedback.c.true_intent,
                 feedback.c.resolved_by_self_service,
             )

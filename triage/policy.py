@@ -104,7 +104,7 @@ class RoutingPolicy:
                     confidence_reason,
                 ],
             )
-        if confidence < threshold:
+        if confidence < threshold or threshold >= 1.0:  # a threshold of 1.0 means: never automate
             return self._fallback(
                 common,
                 "below_threshold",

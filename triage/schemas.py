@@ -74,6 +74,7 @@ class DecisionRecord(BaseModel):
     language: str | None = None
     contact_id: str | None = None
     metadata: dict[str, Any] | None = None
+    shadow: dict[str, Any] | None = Field(default=None, description="The shadow (challenger) model's decision.")
 
 
 class Feedback(BaseModel):

@@ -20,7 +20,11 @@ def test_confident_self_service_intent_gets_its_answer() -> None:
     assert decision.intent == "missed_bin_collection" and decision.queue is None
     assert decision.answer is not None and decision.answer.id == "waste-missed"
     assert decision.rule == "accepted"
-    assert [a.intent for a in decision.alternatives] == ["missed_bin_collection", "council_tax_payment", "damp_and_mould"]
+    assert [a.intent for a in decision.alternatives] == [
+        "missed_bin_collection",
+        "council_tax_payment",
+        "damp_and_mould",
+    ]
     assert decision.reasons and "missed_bin_collection" in decision.reasons[0]
 
 

@@ -70,6 +70,7 @@ class TfidfClassifier(ClassifierMixin, BaseEstimator):
         return self.logreg_.predict_proba(self._features(X))
 
     def predict(self, X: Iterable[str]) -> np.ndarray:
+        check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def vocabulary(self) -> set[str]:
