@@ -79,6 +79,7 @@ class DriftSummary(BaseModel):
     generated_at: datetime
     drift_detected: bool
     reasons: list[str] = Field(description="Plain-English reasons for the verdict.")
+    notes: list[str] = Field(default_factory=list, description="Caveats a reader should know.")
     drifted_columns: list[str]
     drifted_share: float = Field(description="Share of compared columns that drifted.")
     drift_share_threshold: float
@@ -125,6 +126,7 @@ def run_drift_report(
         generated_at=datetime.now(UTC),
         drift_detected=drift_detected,
         reasons=reasons,
+        notes=caveats(reference, current),
         drifted_columns=[c for c, v in per_column.items() if v.drifted],
         drifted_share=drifted_share,
         drift_share_threshold=options.drift_share,
@@ -149,7 +151,7 @@ def drift_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def _check_frames(reference: pd.DataFrame, current: pd.DataFrame, *, min_rows: int) -> None:
-    for name, frame in (("reference", reference), ("current", current)):
+    for name, frame in (("current", current), ("reference", reference)):
         if len(frame) < min_rows:
             raise DataError(
                 f"The {name} data has {len(frame)} row(s); a drift report needs at least {min_rows} on each side. "
@@ -185,10 +187,11 @@ def _datasets(reference: pd.DataFrame, current: pd.DataFrame) -> tuple[Dataset, 
         if "text" in reference.columns
         else []
     )
-    return tuple(  # type: ignore[return-value]
-        Dataset.from_pandas(frame.reset_index(drop=True), data_definition=definition, descriptors=descriptors)
-        for frame in (reference, current)
-    )
+
+    def dataset(frame: pd.DataFrame) -> Dataset:
+        return Dataset.from_pandas(frame.reset_index(drop=True), data_definition=definition, descriptors=descriptors)
+
+    return dataset(reference), dataset(current)
 
 
 def _run_report(
@@ -283,6 +286,18 @@ def decide_drift(
     return dataset_drift or bool(key_drifted), reasons
 
 
+def caveats(reference: pd.DataFrame, current: pd.DataFrame) -> list[str]:
+    """Known ways the comparison can mislead, stated next to the verdict."""
+    notes = []
+    if "oov_rate" in reference.columns and reference["oov_rate"].eq(0).all() and current["oov_rate"].gt(0).any():
+        notes.append(
+            "Every reference row has oov_rate 0. That is expected when the vocabulary was built from the "
+            "reference texts too, and then any new word in current contacts looks like drift: check oov_rate "
+            "drift against the drifted examples, or retrain so the reference carries its own oov_rate."
+        )
+    return notes
+
+
 def _write_atomically(out_dir: Path, snapshot: Any, summary: DriftSummary) -> None:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = out_dir.parent / f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}"
@@ -307,7 +322,7 @@ def _add_banner(path: Path, summary: DriftSummary) -> None:
     if not page.strip():
         raise DriftReportError(f"Evidently wrote an empty HTML report to {path}. Check the evidently installation.")
     verdict = "Drift detected" if summary.drift_detected else "No drift detected"
-    details = "".join(f"<li>{html.escape(r)}</li>" for r in summary.reasons)
+    details = "".join(f"<li>{html.escape(r)}</li>" for r in [*summary.reasons, *summary.notes])
     context = " · ".join(f"{html.escape(k)}: {html.escape(v)}" for k, v in summary.context.items())
     banner = (
         '<header style="font-family:sans-serif;padding:12px 24px;border-bottom:1px solid #ddd">'

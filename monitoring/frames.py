@@ -83,9 +83,8 @@ def frame_from_file(
     (a labelled ``intent`` column without ``confidence`` counts as unscored) is routed with ``model`` first,
     on the raw text as the service would; the text is redacted before it goes anywhere else.
     """
-    from triage.redaction import redact
-
     from training.data import load_texts_frame, read_table
+    from triage.redaction import redact
 
     raw = read_table(path)
     column = _text_column(raw, text_column, source=str(path))

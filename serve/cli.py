@@ -74,3 +74,47 @@ def route_command(
         for decision in router.route(contacts):
             sys.stdout.write(json.dumps(decision.model_dump(mode="json"), ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks that print figures.")
+
+
+@bench_app.command("serve")
+@handle_errors
+def bench_serve_command(
+    concurrency: Annotated[int, typer.Option(min=1, max=1024, help="Concurrent clients.")] = 32,
+    duration: Annotated[float, typer.Option(min=1.0, help="Seconds of load.")] = 30.0,
+    model_uri: Annotated[str | None, typer.Option(help="Default: TRIAGE_MODEL_URI.")] = None,
+    data: Annotated[Path | None, typer.Option(help="Contacts to send (default: the model's reference sample).")] = None,
+    text_column: Annotated[str, typer.Option(help="Text column of --data.")] = "text",
+    batch_size: Annotated[int, typer.Option(min=1, help="Micro-batch size (service and bare model).")] = 64,
+    move_champion_to: Annotated[
+        str | None, typer.Option(help="Registry version to point @champion at half-way through (release test).")
+    ] = None,
+) -> None:
+    """Drive the service over loopback and compare with the bare model's batched throughput (JSON)."""
+    from serve.bench import run_bench, sample_texts
+    from training.data import load_texts
+    from training.registry import load_model, parse_registry_uri
+    from triage.config import get_core_settings
+
+    settings = get_core_settings()
+    if model_uri:
+        settings = settings.model_copy(update={"model_uri": model_uri})
+    loaded = load_model(settings, settings.model_uri)
+    texts = load_texts(data, text_column=text_column)[text_column].tolist() if data else sample_texts(loaded.model)
+    move = None
+    if move_champion_to is not None:
+        name, _, _ = parse_registry_uri(settings.model_uri)
+        move = (name, move_champion_to)
+    result = run_bench(
+        settings=settings,
+        model=loaded.model,
+        texts=texts,
+        concurrency=concurrency,
+        duration=duration,
+        batch_size=batch_size,
+        move_champion=move,
+    )
+    result["model_version"] = loaded.version
+    print_json(result)

@@ -201,8 +201,9 @@ def build_contact(
     phrasing = catalogue.phrasing(intent, language)
     family = rng.choice(phrasing.families)
     region = _region(rng, language)
-    slots = _slots(language)
-    en_slots = _slots("en")
+    topics = phrasing.topics or catalogue.phrasing(intent).topics or ("this",)
+    slots = {**_slots(language), "topic": topics}
+    en_slots = {**_slots("en"), "topic": catalogue.phrasing(intent).topics or ("this",)}
     personal = PersonalData(rng, region=region, spoken=channel == "phone", welsh=language == "cy")
 
     def cue(kind: str) -> str:

@@ -6,7 +6,9 @@ import typer
 
 from monitoring.cli import app as monitor_app
 from serve.cli import app as serve_app
+from serve.cli import bench_app
 from synthetic.cli import app as synth_app
+from triage.audit_cli import app as audit_app
 from training.cli import app as training_app
 
 
@@ -23,6 +25,8 @@ def build_app() -> typer.Typer:
             root.registered_commands.append(command)
     root.add_typer(synth_app, name="synth", help="Synthetic labelled contacts, drift streams, fidelity reports.")
     root.add_typer(monitor_app, name="monitor", help="Drift and quality monitoring over the decision log.")
+    root.add_typer(audit_app, name="audit", help="Verify the tamper-evident audit trail.")
+    root.add_typer(bench_app, name="bench", help="Benchmarks that print figures (service throughput, latency).")
     return root
 
 

@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine, make_url
 
+from triage.audit import ChainReport, HashChain, chain_columns, chain_heads_table
 from triage.errors import TriageError
 from triage.redaction import redact
 from triage.schemas import Contact, Decision, DecisionRecord, Feedback
@@ -62,6 +63,7 @@ decisions = Table(
     Column("decision", JSON, nullable=False),
     Column("metadata", JSON),
     Column("shadow", JSON),
+    *chain_columns(),
 )
 
 feedback = Table(
@@ -73,7 +75,12 @@ feedback = Table(
     Column("true_intent", String(128)),
     Column("resolved_by_self_service", Boolean),
     Column("note_redacted", Text),
+    *chain_columns(),
 )
+
+chain_heads = chain_heads_table(metadata)
+decision_chain = HashChain(table=decisions, heads=chain_heads, name="decisions", order_column="seq", skip=["seq"])
+feedback_chain = HashChain(table=feedback, heads=chain_heads, name="feedback", order_column="id", skip=["id"])
 
 
 heartbeats = Table("heartbeats", metadata, Column("id", Integer, primary_key=True), Column("at", DateTime))
@@ -97,15 +104,22 @@ def utc_naive(moment: datetime) -> datetime:
     return moment
 
 
-def _enable_sqlite_wal(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL mode, a busy timeout, and write-locking transactions (so hash chains never fork)."""
+
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN itself
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_record(
@@ -135,7 +149,7 @@ class DecisionLog:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         self.engine = create_engine(url, future=True)
         if self._is_sqlite:
-            _enable_sqlite_wal(self.engine)
+            _configure_sqlite(self.engine)
         metadata.create_all(self.engine)
 
     def close(self) -> None:
@@ -154,7 +168,7 @@ class DecisionLog:
             return
         rows = [self._row(record) for record in records]
         with self.engine.begin() as conn:
-            conn.execute(insert(decisions), rows)
+            decision_chain.append(conn, rows)
 
     @staticmethod
     def _row(record: DecisionRecord) -> dict[str, Any]:
@@ -203,16 +217,26 @@ class DecisionLog:
             known = conn.execute(select(decisions.c.seq).where(decisions.c.decision_id == item.decision_id)).first()
             if known is None:
                 raise UnknownDecisionError(item.decision_id)
-            result = conn.execute(
-                insert(feedback).values(
-                    decision_id=item.decision_id,
-                    created_at=utc_naive(now or datetime.now(UTC)),
-                    true_intent=item.true_intent,
-                    resolved_by_self_service=item.resolved_by_self_service,
-                    note_redacted=redact(item.note) if item.note else None,
-                )
+            feedback_chain.append(
+                conn,
+                [
+                    {
+                        "decision_id": item.decision_id,
+                        "created_at": utc_naive(now or datetime.now(UTC)),
+                        "true_intent": item.true_intent,
+                        "resolved_by_self_service": item.resolved_by_self_service,
+                        "note_redacted": redact(item.note) if item.note else None,
+                    }
+                ],
             )
-            return int(result.inserted_primary_key[0])
+            return int(conn.execute(select(func.max(feedback.c.id))).scalar_one())
+
+    def verify(self) -> list[ChainReport]:
+        """Check the hash chains of decisions and feedback (see :mod:`triage.audit`)."""
+        return [
+            decision_chain.verify(self.engine, key_column="decision_id"),
+            feedback_chain.verify(self.engine, key_column="id"),
+        ]
 
     def count(self) -> int:
         with self.engine.connect() as conn:
@@ -231,7 +255,11 @@ class DecisionLog:
         )
         query = (
             select(
-                *[c for c in decisions.c if c.name not in ("decision", "metadata", "shadow")],
+                *[
+                    c
+                    for c in decisions.c
+                    if c.name not in ("decision", "metadata", "shadow", "prev_hash", "record_hash")
+                ],
                 feedback.c.true_intent,
                 feedback.c.resolved_by_self_service,
             )

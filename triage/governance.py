@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import JSON, Column, DateTime, Integer, String, Table, Text, insert, select
+from sqlalchemy import JSON, Column, DateTime, Integer, String, Table, Text, func, select
 from sqlalchemy.engine import Engine
 
-from triage.decision_log import metadata, utc_naive
+from triage.audit import ChainReport, HashChain, chain_columns
+from triage.decision_log import chain_heads, metadata, utc_naive
 from triage.policy import PolicyConfig
 
 Action = Literal["kill_switch", "intent_automation", "threshold"]
@@ -28,6 +29,10 @@ governance_changes = Table(
     Column("target", String(128)),
     Column("value", JSON),
     Column("reason", Text, nullable=False),
+    *chain_columns(),
+)
+governance_chain = HashChain(
+    table=governance_changes, heads=chain_heads, name="governance", order_column="id", skip=["id"]
 )
 
 
@@ -89,19 +94,23 @@ class GovernanceStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine, tables=[governance_changes])
+        metadata.create_all(engine, tables=[chain_heads, governance_changes])
 
     def record(
         self, *, actor: str, action: Action, reason: str, target: str | None = None, value: Any = None
     ) -> GovernanceChange:
         at = datetime.now(UTC)
+        row = {
+            "at": utc_naive(at),
+            "actor": actor,
+            "action": action,
+            "target": target,
+            "value": value,
+            "reason": reason,
+        }
         with self.engine.begin() as conn:
-            result = conn.execute(
-                insert(governance_changes).values(
-                    at=utc_naive(at), actor=actor, action=action, target=target, value=value, reason=reason
-                )
-            )
-            change_id = int(result.inserted_primary_key[0])
+            governance_chain.append(conn, [row])
+            change_id = int(conn.execute(select(func.max(governance_changes.c.id))).scalar_one())
         return GovernanceChange(
             id=change_id, at=at, actor=actor, action=action, target=target, value=value, reason=reason
         )
@@ -114,9 +123,16 @@ class GovernanceStore:
         with self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
         return [
-            GovernanceChange(**{**row, "at": row["at"].replace(tzinfo=UTC)})  # type: ignore[arg-type]
+            GovernanceChange(
+                **{k: v for k, v in row.items() if k not in ("prev_hash", "record_hash", "at")},
+                at=row["at"].replace(tzinfo=UTC),
+            )
             for row in reversed(rows)
         ]
+
+    def verify(self) -> ChainReport:
+        """Check the governance changes' hash chain."""
+        return governance_chain.verify(self.engine, key_column="id")
 
     def controls(self) -> GovernanceControls:
         controls = GovernanceControls()

@@ -100,7 +100,7 @@ _FUNCTION_WORDS = _words(
     only onto or other our out over own please same she should since so some still such than that that's
     the their them then there these they this those though through to too under until up upon us very via
     was wasn't we were what when where whether which while who whom whose why will with within without
-    would yet you your yours
+    would yet you your yours near next opposite beside behind off
     spelt spelled misspelt misspelled wrong incorrect correct different missing listed showing shown
     printed written registered changed changing already actually really definitely currently also
     """
@@ -122,6 +122,8 @@ _COMMON_WORDS = _FUNCTION_WORDS | _words(
     recently soon later earlier early lately again
     called rang phoned emailed wrote said says told asked came come went lives lived moved paid sent
     complained reported visited left got gave spoke
+    absurd cold hot wet dangerous blocked broken closed open free important serious fair unfair impossible
+    joke shocked gutted livid furious fuming
     monday tuesday wednesday thursday friday saturday sunday january february march april june july
     august september october november december
     council tax bill bills bin bins bag bags box boxes recycling waste rubbish collection collections
@@ -135,7 +137,11 @@ _COMMON_WORDS = _FUNCTION_WORDS | _words(
     sir madam everyone someone somebody person people manager supervisor officer advisor adviser agent
     staff mum dad mother father son daughter husband wife partner neighbour neighbours friend kids baby
     nhs pcn uc dwp hmrc dvla gov esa pip jsa hb ctr uprn dob ni gp
-    english welsh scottish british irish
+    english welsh scottish british irish polish french spanish german italian portuguese romanian arabic
+    urdu punjabi bengali somali kurdish turkish chinese
+    nobody anybody everybody um umm erm er uh ah ym wel basically right live work stay sign click look wait
+    stop start o'clock oclock pm am midnight noon ish pounds quid pence percent mins metres meters miles
+    syr gyngor dîm tîm diolch helo shwmae annwyl
     """
 )
 
@@ -152,6 +158,8 @@ _ADDRESS_STOP = _FUNCTION_WORDS | _words(
 # Shared pieces
 # --------------------------------------------------------------------------------------------------
 _PLACEHOLDER = re.compile(r"\[(?:" + "|".join(PII_TYPES) + r")\]")
+# A word of a name or street: letters (any script), inner apostrophes and hyphens; group 1 is the word.
+_NAME_TOKEN = re.compile(r"[ \t]*([^\W\d_]+(?:['’\-][^\W\d_]+)*)\.?")
 
 _DIGIT_WORDS = {
     "oh": "0",
@@ -177,16 +185,22 @@ _SPOKEN_TOKEN = (
 _SPOKEN = rf"(?i:{_SPOKEN_TOKEN}(?:[ \t,\-]+{_SPOKEN_TOKEN})+)"
 _WORD_OR_DIGITS = re.compile(r"[a-z]+|\d+")
 
+# Speech fillers in phone transcripts ("my account um number is").
+_SPEECH = (
+    r"um+|erm+|er|uh+|ah|ym|wel|you[ \t]+know|i[ \t]+mean|like|sort[ \t]+of|basically|right|so"
+    r"|chi['’]?n[ \t]+gwybod|ti['’]?n[ \t]+gwybod"
+)
 # Words allowed between a cue and its value: "account number is 12345678", "ref no: 123456".
 _FILLER = (
     r"(?:is|was|it'?s|are|number|numbers|no|num|nr|ref|reference|code|my|the|of|for|on|as|be|it|being"
     r"|should|will|would|i|think|please|here|and|then|that'?s|that|yes|yeah|ok|okay|sure|um|erm|er|uh|so"
-    r"|caller|customer|resident|me|just|id|details|account)"
+    r"|caller|customer|resident|me|just|id|details|account|letter|bill|form|statement|notice|yw|ydy|fy|y|yr"
+    rf"|rhif|{_SPEECH})"
 )
 _GAP_PUNCT = r"[ \t\r\n:#=.,;?()\-–]"
 _GAP = rf"(?:{_GAP_PUNCT}*\b(?i:{_FILLER})\b){{0,5}}{_GAP_PUNCT}*"
-_OWNER = r"(?i:my|the|our|his|her|their|your)[ \t]+"
-_REVERSE_LINK = rf"[ \t,]+(?:(?i:is|was|being|that'?s)[ \t]+(?:{_OWNER})?|{_OWNER})"
+_OWNER = r"(?i:my|our|his|her|their)[ \t]+"
+_REVERSE_LINK = rf"[ \t,]+(?:(?i:is|was|being|that'?s)[ \t]+(?:{_OWNER}|(?i:the)[ \t]+)?|{_OWNER})"
 
 
 def _digits_of(value: str) -> str:
@@ -229,13 +243,20 @@ def _spans(pattern: re.Pattern[str], text: str, type_: str) -> Iterator[PiiSpan]
         yield PiiSpan(match.start(), match.end(), type_)
 
 
-def _accepted(pattern: re.Pattern[str], text: str, accept: Callable[[re.Match[str]], bool]) -> Iterator[re.Match[str]]:
-    """Matches that ``accept`` keeps; a rejected match is retried one character later, not skipped."""
+def _accepted(
+    pattern: re.Pattern[str],
+    text: str,
+    accept: Callable[[re.Match[str]], bool],
+    group: Callable[[re.Match[str]], int | str],
+) -> Iterator[re.Match[str]]:
+    """Matches that ``accept`` keeps. The search resumes after the value ``group`` names, so a cue after a
+    value ("12345678 is my account number") can still lead the next match; a rejected match is retried
+    one character later rather than skipped."""
     pos = 0
     while match := pattern.search(text, pos):
         if accept(match):
             yield match
-            pos = max(match.end(), match.start() + 1)
+            pos = max(match.end(group(match)), match.start() + 1)
         else:
             pos = match.start() + 1
 
@@ -243,11 +264,11 @@ def _accepted(pattern: re.Pattern[str], text: str, accept: Callable[[re.Match[st
 # --------------------------------------------------------------------------------------------------
 # Pattern detectors: the value is recognisable on its own.
 # --------------------------------------------------------------------------------------------------
-_EMAIL = re.compile(r"(?<![\w.%+'-])[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+_EMAIL = re.compile(r"(?<![\w.%+'-])[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
 _TLD = r"(?:com|co|uk|org|net|gov|ac|info|me|io|biz|wales|scot|nhs|sch|police)"
 _SPOKEN_EMAIL = re.compile(
-    r"(?i)(?<![\w.@-])[a-z0-9][a-z0-9._-]*"
-    r"(?:[ \t]+(?:dot|underscore|dash|hyphen)[ \t]+[a-z0-9]+)*"
+    r"(?i)(?<![\w.@-])[^\W_][\w.-]*"
+    r"(?:[ \t]+(?:dot|underscore|dash|hyphen)[ \t]+\w+)*"
     r"(?:[ \t]+at[ \t]+|[ \t]*@[ \t]*)"
     r"[a-z0-9-]+(?:(?:\.|[ \t]+dot[ \t]+)[a-z0-9-]+)*?"
     rf"(?:\.|[ \t]+dot[ \t]+){_TLD}\b(?:(?:\.|[ \t]+dot[ \t]+)(?:uk|com|org|net)\b)?"
@@ -259,7 +280,7 @@ def _find_emails(text: str) -> Iterator[PiiSpan]:
     yield from _spans(_SPOKEN_EMAIL, text, "EMAIL")
 
 
-# UK numbers: 0 or +44/0044 (optionally "(0)"), then 9 or 10 more digits with spaces, dashes, dots or brackets.
+# UK numbers: 0 or +44/0044 (optionally "(0)"), then 9 or 10 more digits with spaces, dashes or brackets.
 _PHONE = re.compile(
     r"(?<![\w+])(?:(?:\+|00)[ \t]?44[ \t]?(?:\(0\)[ \t]?)?\(?|\(?0)[1-9](?:[ \t\-()]{0,2}\d){8,9}(?!\d)"
 )
@@ -308,13 +329,27 @@ _STREET_TYPES = (
     r"|vale|yard|wharf|boulevard|blvd|approach|circus|embankment|esplanade|promenade|quay|chase|croft"
     r"|meadow|meadows|mount|ridge|fields|heights|dale|glen|hollow|orchard"
 )
+_LETTERS = r"[^\W\d_](?:[^\W\d_]|['’\-])*"
+_UNIT = r"(?i:flat|apartment|apt|unit|suite|studio|room)\.?[ \t]+\d{1,4}[A-Za-z]?[ \t]*,?[ \t]*"
+_HOUSE_NUMBER = r"\d{1,4}[A-Za-z]?(?:[ \t]*[-–][ \t]*\d{1,4}[A-Za-z]?)?,?[ \t]+"
+_ADDRESS_START = r"(?<![\w£$€.,:/-])"
+# "12 Station Road", "Flat 3, 45 Hill St": number, one to three name words, a street type.
 _ADDRESS = re.compile(
-    r"(?<![\w£$€.,:/-])"
-    r"(?P<unit>(?i:flat|apartment|apt|unit|suite|studio|room)\.?[ \t]+\d{1,4}[A-Za-z]?[ \t]*,?[ \t]*)?"
-    r"\d{1,4}[A-Za-z]?(?:[ \t]*[-–][ \t]*\d{1,4}[A-Za-z]?)?,?[ \t]+"
-    r"(?P<name>(?:[A-Za-z][A-Za-z'’\-]*[ \t]+){1,3})"
-    rf"(?P<type>(?i:{_STREET_TYPES}))\b"
+    rf"{_ADDRESS_START}(?:{_UNIT})?{_HOUSE_NUMBER}"
+    rf"(?P<name>(?:{_LETTERS}[ \t]+){{1,3}})(?P<type>(?i:{_STREET_TYPES}))\b"
 )
+# Welsh street names put the type first: "12 Heol y Parc", "3 Maes-y-Coed", "7 Lôn y Felin".
+_WELSH_ADDRESS = re.compile(
+    rf"{_ADDRESS_START}(?:{_UNIT})?{_HOUSE_NUMBER}"
+    r"(?=(?i:heol|stryd|ffordd|l[oô]n|rhodfa|maes|cae|clos|teras|cilgant|llys|parc|plas|allt|bryn)\b)"
+)
+# After an address cue the street name needs no type: "I live at 12 Southgate", "Address: 4 Greenway".
+_ADDRESS_CUE = re.compile(
+    r"(?i:\b(?:live[sd]?|living|stay(?:ing)?|we['’]?re|were|i['’]?m|im|it['’]?s|its|based)[ \t]+at"
+    r"|\b(?:ad+re?s+|property)(?:[ \t]+is|[ \t]*:)?|\bbyw[ \t]+yn|\bcyfeiriad(?:[ \t]+yw|[ \t]*:)?)[ \t]+"
+    rf"(?P<v>(?:{_UNIT})?{_HOUSE_NUMBER})"
+)
+_WELSH_ARTICLES = _words("y yr 'r ’r")
 # Street types that are also ordinary words; lower-case names before them need stronger evidence.
 _WEAK_STREET_TYPES = _words(
     "close drive way place court park green hill view gate walk row rise square yard vale mount ridge fields "
@@ -345,9 +380,39 @@ def _address_ok(match: re.Match[str]) -> bool:
     return True
 
 
+def _street_end(text: str, pos: int) -> int | None:
+    """End of the street name starting at ``pos`` (up to four words, Welsh articles allowed), or None."""
+    end = None
+    lower_run = False
+    for index in range(4):
+        match = _NAME_TOKEN.match(text, pos)
+        if not match:
+            break
+        word = match.group(1)
+        low = word.lower()
+        lower_run = lower_run or (index == 0 and word.islower())
+        if low in _WELSH_ARTICLES and index:
+            pos = match.end(1)
+        elif (word[0].isupper() and not lower_run and low not in _FUNCTION_WORDS) or (
+            lower_run and word.islower() and low not in _COMMON_WORDS
+        ):
+            pos = end = match.end(1)
+        else:
+            break
+    return end
+
+
 def _find_addresses(text: str) -> Iterator[PiiSpan]:
-    for match in _accepted(_ADDRESS, text, _address_ok):
+    for match in _accepted(_ADDRESS, text, _address_ok, lambda m: 0):
         yield PiiSpan(match.start(), match.end(), "ADDRESS")
+    for match in _WELSH_ADDRESS.finditer(text):
+        end = _street_end(text, match.end())
+        if end:
+            yield PiiSpan(match.start(), end, "ADDRESS")
+    for match in _ADDRESS_CUE.finditer(text):
+        end = _street_end(text, match.end())
+        if end:
+            yield PiiSpan(match.start("v"), end, "ADDRESS")
 
 
 _NI_DIGITS = r"\d{2}[ \t]?\d{2}[ \t]?\d{2}"
@@ -440,49 +505,55 @@ def _ref_ok(value: str) -> bool:
     return sum(c.isdigit() for c in value) >= 5
 
 
-_REF_VALUE = r"(?:[A-Z]{1,4}[ -]?|[A-Za-z]{1,4}-?)?\d+(?:[ -]\d{3,})*[A-Za-z]{0,2}"
-_T = r"[ \t]+"
+_REF_VALUE = r"(?:[A-Z]{1,4}[ /-]?|[A-Za-z]{1,4}[/-]?)?\d+(?:[ -]\d{3,})*[A-Za-z]{0,2}"
+_T = rf"[ \t]+(?:(?:{_SPEECH})[ \t]+)?"  # between the words of a cue, allowing one speech filler
+_COUNCIL_TAX = r"(?:council|counsel)[ \t]*(?:tax|tacks)(?:['’]s)?"
 _CUED_RULES: tuple[_CuedRule, ...] = (
     _cued_rule(
         "COUNCIL_TAX_REF",
-        rf"(?:council{_T}?tax|ctax|c/tax|ct){_T}(?:account|acct|acc|a/c|reference|ref|number|no|id)\.?|ctr",
+        rf"(?:{_COUNCIL_TAX}|ctax|c/tax|ct){_T}(?:account|acct|acc|a/c|reference|ref|number|no|id)\.?"
+        rf"|account{_T}(?:reference|ref)\.?|(?:account{_T}(?:number|no|ref)|reference|ref)\.?{_T}for{_T}"
+        rf"(?:my{_T})?{_COUNCIL_TAX}|reference{_T}on{_T}(?:my|the|your){_T}(?:council{_T}tax{_T})?bill"
+        rf"|(?:cyfrif{_T})?treth{_T}gyngor",
         _REF_VALUE,
         _ref_ok,
     ),
     _cued_rule(
         "BENEFIT_REF",
-        rf"(?:(?:housing{_T})?benefits?|hb|universal{_T}credit|uc|pension{_T}credit|ctrs)"
-        rf"(?:{_T}claim)?{_T}(?:reference|ref|number|no|id)\.?|claim{_T}(?:reference|ref|number|no|id)\.?",
+        rf"(?:(?:housing{_T})?ben[ei]fits?|hb|universal{_T}credits?|uc|pension{_T}credit|ctrs?)"
+        rf"(?:{_T}claim)?{_T}(?:reference|ref|number|no|id)\.?|claim{_T}(?:reference|ref|number|no|id)\.?"
+        rf"|ctrs?|cyfeirnod{_T}y{_T}cais",
         _REF_VALUE,
         _ref_ok,
     ),
     _cued_rule(
         "UPRN",
-        rf"uprn|unique{_T}property{_T}reference(?:{_T}number)?|property{_T}(?:reference|ref|id)\.?",
+        rf"upr+[a-z]?n?|unique{_T}property{_T}reference(?:{_T}number)?|property{_T}(?:reference|ref|id)\.?",
         rf"\d{{1,12}}(?:[ ]\d{{3,4}}){{0,3}}|{_SPOKEN}",
         _digit_count(1, 12),
     ),
     _cued_rule(
         "NHS_NUMBER",
-        rf"nhs(?:{_T}(?:number|no|num))?|health{_T}(?:service{_T})?number",
+        rf"nhs(?:{_T}(?:number|no|num))?|health{_T}(?:service{_T})?number|rhif{_T}gig|gig",
         rf"\d{{3}}[ -]?\d{{3}}[ -]?\d{{4}}|{_SPOKEN}",
         _digit_count(10, 10),
     ),
     _cued_rule(
         "NI_NUMBER",
-        rf"(?:national{_T}insurance|nat{_T}ins|n\.i\.?|ni|nino)(?:{_T}(?:number|no|num))?",
+        rf"(?:national{_T}insurance|nat{_T}ins|n\.i\.?|ni|nino|yswiriant{_T}gwladol)(?:{_T}(?:number|no|num))?",
         rf"{_NI_SHAPE}(?:[ \t]?[A-Da-d])?",
         lambda value: True,
     ),
     _cued_rule(
         "BANK_ACCOUNT",
-        rf"(?:bank{_T})?(?:account|acct|acc)(?:{_T}(?:number|no|num|nr)\.?)?|a/c(?:{_T}(?:number|no)\.?)?",
+        rf"(?:bank{_T})?(?:account|acct|acc)(?:{_T}(?:number|no|num|nr)\.?)?|a/c(?:{_T}(?:number|no)\.?)?"
+        rf"|(?:rhif{_T}y{_T})?cyfrif{_T}banc",
         rf"\d{{4}}[ -]?\d{{4}}|{_SPOKEN}",
         _digit_count(8, 8),
     ),
     _cued_rule(
         "SORT_CODE",
-        r"sort[ \t-]*code|s/c",
+        rf"so(?:r|ugh)t(?:{_T}|-)?codes?|s/c|cod(?:{_T}y)?{_T}didoli",
         rf"\d{{2}}[ -]?\d{{2}}[ -]?\d{{2}}|{_SPOKEN}",
         _digit_count(6, 6),
     ),
@@ -495,9 +566,35 @@ def _value_group(match: re.Match[str]) -> str:
 
 def _find_cued(text: str) -> Iterator[PiiSpan]:
     for rule in _CUED_RULES:
-        for match in _accepted(rule.pattern, text, lambda m, ok=rule.valid: ok(m.group(_value_group(m)))):
+        valid = rule.valid
+        for match in _accepted(rule.pattern, text, lambda m, ok=valid: ok(m.group(_value_group(m))), _value_group):
             group = _value_group(match)
             yield PiiSpan(match.start(group), match.end(group), rule.type)
+
+
+# A bare "ref: ..." is typed by its value: HB/CTR/UC prefixes are benefit claims, the rest council tax.
+# References that are not personal (PCNs, orders, cases) and cues a specific rule owns are left alone.
+_GENERIC_REF = re.compile(
+    rf"(?i:\b(?:ref(?:erence)?(?:{_T}(?:number|no))?\.?|cyfeirnod))(?!\w){_GAP}(?P<v>{_REF_VALUE})(?!\w)"
+)
+_NOT_PERSONAL_REF = re.compile(
+    r"(?i:\b(?:pcn|penalty|charge|notice|planning|order|invoice|case|complaint|job|report|ticket|booking|fault"
+    r"|enquiry|crime|tracking|application|appointment|payment|transaction|confirmation|property|uprn|claim"
+    r"|benefits?|hb|ctrs?|tax|account|nhs|ni|insurance|cais)[ \t]*)$"
+)
+_PCN_SHAPE = re.compile(r"[A-Za-z]{2}\d{8}")
+_BENEFIT_PREFIX = re.compile(r"(?i:hb|ctr|uc|esa|dhp|pc)(?![a-z])")
+
+
+def _find_generic_refs(text: str) -> Iterator[PiiSpan]:
+    for match in _GENERIC_REF.finditer(text):
+        value = match.group("v")
+        if not _ref_ok(value) or _PCN_SHAPE.fullmatch(value):
+            continue
+        if _NOT_PERSONAL_REF.search(text, max(0, match.start() - 40), match.start()):
+            continue
+        type_ = "BENEFIT_REF" if _BENEFIT_PREFIX.match(value) else "COUNCIL_TAX_REF"
+        yield PiiSpan(match.start("v"), match.end("v"), type_)
 
 
 # Dates of birth: any common date form, only near a birth cue.
@@ -522,7 +619,7 @@ _YEAR = rf"(?:(?:19|20)\d{{2}}\b|'?\d{{2}}\b|(?:{_YEAR_WORDS})\b)"
 _DATE = (
     r"(?i:(?<![\w/.-])(?:"
     r"\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?!\d)"
-    r"|\d{1,2}[ \t]\d{1,2}[ \t](?:19|20)\d{2}(?!\d)"
+    r"|\d{1,2}[ \t]\d{1,2}[ \t](?:\d{4}|\d{2})(?!\d)"
     r"|(?:19|20)\d{2}[/.\-]\d{1,2}[/.\-]\d{1,2}(?!\d)"
     r"|\d{8}(?!\d)|\d{6}(?!\d)"
     rf"|{_DAY}(?:[ \t]+of)?[ \t,]*{_MONTH}(?:,?[ \t]+{_YEAR})?"
@@ -530,9 +627,12 @@ _DATE = (
     rf"|{_MONTH},?[ \t]+{_YEAR}"
     r"))"
 )
-_BIRTH_CUE = r"(?i:\b(?:born|dob|d\.o\.b\.?|d[ \t]o[ \t]b|date[ \t]+of[ \t]+birth|birth[ \t]*date|birthday)(?!\w))"
+_BIRTH_CUE = (
+    r"(?i:\b(?:born|dob|d\.o\.b\.?|d[ \t]o[ \t]b|date[ \t]+of[ \t]+birth|birth[ \t]*date|birthday"
+    r"|\w*yddiad[ \t]+geni|ganwyd)(?!\w))"
+)
 _DOB = re.compile(
-    rf"{_BIRTH_CUE}[^.!\d\[\]]{{0,40}}?(?P<v>{_DATE})"
+    rf"{_BIRTH_CUE}[^.!\d\[\]]{{0,25}}?(?P<v>{_DATE})"
     rf"|(?P<w>{_DATE}){_REVERSE_LINK}{_BIRTH_CUE}"
 )
 
@@ -544,13 +644,17 @@ def _find_dobs(text: str) -> Iterator[PiiSpan]:
 
 
 # --------------------------------------------------------------------------------------------------
-# Names: only after a cue. Strong cues ("my name is", "name:") accept lower-case names; weak cues
-# ("I'm", "Thanks,", "my son") need a capitalised word that is not a common word; titles (Mr, Dr) are
-# part of the span.
+# Names: only next to a cue. Strong cues ("my name is", "name:") accept lower-case names; weak cues
+# ("I'm", "Thanks,", "my son") and back cues ("Jane Smith here") need capitalised words that are not
+# common words; titles (Mr, Dr) are part of the span.
 # --------------------------------------------------------------------------------------------------
 _TITLE = re.compile(r"(?P<title>(?i:mrs|mr|ms|mx|dr)|Miss|MISS|Prof|PROF|Sir|SIR|Dame|Lady|Lord|Revd|Rev)\.?(?=[ \t])")
 _TITLE_ANYWHERE = re.compile(r"(?<!\w)" + _TITLE.pattern)
-_NAME_TOKEN = re.compile(r"[ \t]*([^\W\d_]+(?:['’\-][^\W\d_]+)*)(\.?)")
+_SPEECH_FILLERS = re.compile(
+    r"(?i:(?:[ \t,]*\b(?:um+|erm+|er|uh+|ah|ym|wel|you[ \t]+know|i[ \t]+mean|like|sort[ \t]+of|basically|so)\b)*)"
+    r"[ \t,]*"
+)
+_PARTICLES = _words("ap ab van von de der den da di du del della le la bin ibn al el")
 _FAMILY = (
     r"husband|wife|partner|son|daughter|mum|mother|dad|father|brother|sister|neighbour|friend|carer"
     r"|landlord|grandson|granddaughter|nan|gran|grandad|grandma|grandmother|grandfather|uncle|aunt|auntie"
@@ -560,31 +664,41 @@ _SIGN_OFF = (
     r"kind(?:est)?[ \t]+regards|best[ \t]+regards|warm(?:est)?[ \t]+regards|regards|best[ \t]+wishes"
     r"|many[ \t]+thanks|thanks[ \t]+again|thank[ \t]+you|thanks|cheers|yours[ \t]+(?:sincerely|faithfully|truly)"
     r"|sincerely|best|ta|all[ \t]+the[ \t]+best|take[ \t]+care"
+    r"|yn[ \t]+gywir|yn[ \t]+ddiffuant|cofion(?:[ \t]+gorau)?|diolch(?:[ \t]+yn[ \t]+fawr)?"
 )
 _NAME_CUES: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             r"(?i:\b(?:sur|fore|first[ \t]?|last[ \t]?)?names?(?:[ \t]+on[ \t]+(?:the|my)[ \t]+\w+)?"
-            r"(?:[ \t]*[:=]|[ \t]+-|['’]s|[ \t]+(?:is|was|are))|\bmy[ \t]+names)[ \t]*"
+            r"(?:[ \t]*[:=]|[ \t]+-|['’]s|[ \t]+(?:is|was|are))|\bmy[ \t]+names|\bfy[ \t]+enw(?:[ \t]+i)?[ \t]+yw"
+            r"|\benw[ \t]*:)"
         ),
         "strong",
     ),
     (
         re.compile(
-            r"(?i:\b(?:i['’]?m|i[ \t]+am|called|named|dear|hi|hello|hiya|regarding|re:|on[ \t]+behalf[ \t]+of"
-            r"|fao|attn:?|for[ \t]+the[ \t]+attention[ \t]+of|(?:speak|spoke|speaking|talk|talked|talking)"
-            rf"[ \t]+(?:to|with)|ask(?:ed)?[ \t]+for|my[ \t]+(?:{_FAMILY})(?:['’]s[ \t]+name[ \t]+is)?))[ \t,]+"
+            r"(?i:\b(?:i['’]?m|i[ \t]+am|called|named|dear|hi|hello|hiya|helo|shwmae|annwyl|regarding|re:"
+            r"|on[ \t]+behalf[ \t]+of|fao|attn:?|for[ \t]+the[ \t]+attention[ \t]+of|names?|enw"
+            r"|(?:speak|spoke|speaking|talk|talked|talking)[ \t]+(?:to|with)|ask(?:ed)?[ \t]+for"
+            rf"|my[ \t]+(?:{_FAMILY})(?:['’]s[ \t]+name[ \t]+is)?))(?=[ \t,])"
         ),
         "weak",
     ),
-    (re.compile(r"(?i:\b(?:this[ \t]+is|it['’]?s|it[ \t]+is))[ \t]+"), "intro"),
+    (re.compile(r"(?i:\b(?:this[ \t]+is|it['’]?s|it[ \t]+is))(?=[ \t])"), "intro"),
     (
         re.compile(rf"(?i:(?<![\w-])(?:{_SIGN_OFF}))[ \t]*(?:[,.!\-][ \t]*(?:\r?\n[ \t]*)*|(?:\r?\n[ \t]*)+)"),
         "weak",
     ),
 )
+# "Jane Smith here", "Siân Jones speaking", "Dafydd sydd yma": the name comes before the cue.
+_BACK_CUE = re.compile(
+    rf"(?i:[ \t]+(?:(?:{_SPEECH})[ \t]+)?(?:here|speaking|sydd[ \t]+yma|sy['’]?[ \t]?n[ \t]+siarad))"
+    r"(?![\w'’])(?![ \t]+(?:is|are|in|at)\b)"
+)
+_NAME_RUN_BEFORE = re.compile(r"(?:[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?[ \t]+){0,4}[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?$")
 _INTRO_FOLLOW = re.compile(r"(?i:[ \t]+(?:from|speaking|calling|here|ringing|phoning)\b)")
-_LOWER_TITLES = frozenset({"mr", "mrs", "ms", "mx", "dr"})
+_LOWER_TITLES = _words("mr mrs ms mx dr")
+_NOT_NAME_ENDINGS = ("ous", "ful", "ing", "able", "ible", "less")
 
 
 def _name_token_ok(token: str, *, first: bool, mode: str, lower_run: bool) -> bool:
@@ -593,29 +707,32 @@ def _name_token_ok(token: str, *, first: bool, mode: str, lower_run: bool) -> bo
     if not lower_run:
         if not token[0].isupper():
             return False
-        stop = _COMMON_WORDS if first and mode in ("weak", "intro") else _FUNCTION_WORDS
-        return low not in stop
+        if first and mode in ("weak", "intro"):  # "It's Ridiculous", "I'm Fuming" are not names
+            return low not in _COMMON_WORDS and not (len(low) > 4 and low.endswith(_NOT_NAME_ENDINGS))
+        return low not in _FUNCTION_WORDS
     if not token.islower() or len(low) < 2 or low in _COMMON_WORDS:
         return False
-    return not (first and len(low) > 4 and low.endswith("ing"))
+    return not (first and len(low) > 4 and low.endswith(_NOT_NAME_ENDINGS))
 
 
 def _take_name(text: str, pos: int, mode: str) -> tuple[int, int] | None:
     """Span of the name (with its title, if any) that starts at ``pos``, or None."""
+    pos = _SPEECH_FILLERS.match(text, pos).end()  # type: ignore[union-attr]  # matches the empty string
     lower_ok = mode in ("strong", "intro")
     title = _TITLE.match(text, pos)
     if title:
         lower_ok = title.group("title").lower() in _LOWER_TITLES
         mode, pos = "title", title.end()
-    first_start = end = initial_start = None
+    first_start = end = pending = None
     lower_run = False
-    for _ in range(5):
+    for _ in range(6):
         match = _NAME_TOKEN.match(text, pos)
         if not match:
             break
         token = match.group(1)
-        if len(token) == 1 and token.isupper():  # an initial counts only when a name follows it
-            initial_start = match.start(1) if initial_start is None else initial_start
+        initial = len(token) == 1 and token.isupper()
+        if initial or (end is not None and token in _PARTICLES):  # kept only when a name follows
+            pending = match.start(1) if pending is None else pending
             pos = match.end()
             continue
         first = end is None
@@ -624,8 +741,8 @@ def _take_name(text: str, pos: int, mode: str) -> tuple[int, int] | None:
         if not _name_token_ok(token, first=first, mode=mode, lower_run=lower_run):
             break
         if first:
-            first_start = match.start(1) if initial_start is None else initial_start
-        initial_start = None
+            first_start = match.start(1) if pending is None else pending
+        pending = None
         pos = end = match.end(1)
         if token.lower().endswith(("'s", "’s")):  # "my son Tom's school": the name is "Tom"
             end -= 2
@@ -637,6 +754,23 @@ def _take_name(text: str, pos: int, mode: str) -> tuple[int, int] | None:
     return (title.start() if title else first_start), end
 
 
+def _name_before(text: str, end: int) -> tuple[int, int] | None:
+    """Span of the capitalised name that ends at ``end`` ("Jane Smith" in "Jane Smith here"), or None."""
+    run = _NAME_RUN_BEFORE.search(text, max(0, end - 80), end)
+    if not run:
+        return None
+    tokens = list(_NAME_TOKEN.finditer(text, run.start(), end))
+    start = None
+    for token in reversed(tokens):
+        word = token.group(1)
+        initial = len(word) == 1 and word.isupper()
+        if word[0].isupper() and (word.lower() not in _COMMON_WORDS or (initial and start is not None)):
+            start = token.start(1)
+        elif not (word in _PARTICLES and start is not None):
+            break
+    return (start, end) if start is not None else None
+
+
 def _find_names(text: str) -> Iterator[PiiSpan]:
     for pattern, mode in _NAME_CUES:
         for match in pattern.finditer(text):
@@ -645,6 +779,10 @@ def _find_names(text: str) -> Iterator[PiiSpan]:
                 yield PiiSpan(span[0], span[1], "NAME")
     for match in _TITLE_ANYWHERE.finditer(text):
         span = _take_name(text, match.start(), "title")
+        if span:
+            yield PiiSpan(span[0], span[1], "NAME")
+    for match in _BACK_CUE.finditer(text):
+        span = _name_before(text, match.start())
         if span:
             yield PiiSpan(span[0], span[1], "NAME")
 
@@ -659,6 +797,7 @@ _DETECTORS: tuple[Detector, ...] = (
     _find_cards,
     _find_dashed_sort_codes,
     _find_cued,
+    _find_generic_refs,
     _find_dobs,
     _find_names,
 )
@@ -697,7 +836,7 @@ def _merge(candidates: list[PiiSpan]) -> list[PiiSpan]:
         else:
             clusters.append([span])
             cluster_end = span.end
-    merged = []
+    merged: list[PiiSpan] = []
     for members in clusters:
         best = max(members, key=lambda s: (s.end - s.start, -_SPECIFICITY[s.type]))
         merged.append(PiiSpan(members[0].start, max(s.end for s in members), best.type))

@@ -53,7 +53,7 @@ def test_identical_distributions_find_no_drift(drift_model, reference, tmp_path)
     current = reference.sample(frac=1.0, random_state=0)
     summary = _report(drift_model, reference, current, tmp_path / "report")
     assert summary.drift_detected is False
-    assert summary.drifted_columns == []
+    assert summary.drifted_columns == [] and summary.notes == []
     assert summary.n_reference == summary.n_current == len(reference)
     expected = {"intent", "accepted", "route", "channel", "confidence", "text_length", "word_count", "oov_rate"}
     assert expected | {"sentence_count", "non_letter_share"} == set(summary.columns)
@@ -74,6 +74,7 @@ def test_new_vocabulary_is_found_in_the_oov_rate(new_vocabulary_summary: DriftSu
     oov = summary.columns["oov_rate"]
     assert oov.drifted and oov.score is not None and oov.score < oov.threshold  # a p-value at this sample size
     assert any("words the model never saw" in reason for reason in summary.reasons)
+    assert any("Every reference row has oov_rate 0" in note for note in summary.notes)  # the caveat is stated
 
 
 def test_a_new_intent_mix_is_found_in_intent_but_not_in_vocabulary(new_intent_mix_summary: DriftSummary) -> None:
