@@ -13,6 +13,7 @@ from triage.router import ServingModel
 ADMIN = {"Authorization": "Bearer admin-secret"}
 USER = {"Authorization": "Bearer user-secret"}
 BIN = {"text": "my green bin was not collected on monday"}
+BIN_SWITCH = "/v1/admin/intents/missed_bin_collection/automation"
 
 
 @pytest.fixture
@@ -50,15 +51,15 @@ def test_kill_switch_sends_everything_to_a_person_at_once_and_is_audited(client:
 
 
 def test_intent_switch_and_threshold_override(client: TestClient) -> None:
-    off = client.post(
-        "/v1/admin/intents/missed_bin_collection/automation", json={"enabled": False, "reason": "new contract"}, headers=ADMIN
-    )
+    off = client.post(BIN_SWITCH, json={"enabled": False, "reason": "new contract"}, headers=ADMIN)
     assert off.status_code == 200
     assert client.post("/v1/route", json=BIN, headers=USER).json()["rule"] == "intent_disabled"
-    client.post("/v1/admin/intents/missed_bin_collection/automation", json={"enabled": True, "reason": "contract fixed"}, headers=ADMIN)
+    client.post(BIN_SWITCH, json={"enabled": True, "reason": "contract fixed"}, headers=ADMIN)
 
     raised = client.post(
-        "/v1/admin/thresholds", json={"intent": "missed_bin_collection", "threshold": 1.0, "reason": "review"}, headers=ADMIN
+        "/v1/admin/thresholds",
+        json={"intent": "missed_bin_collection", "threshold": 1.0, "reason": "review"},
+        headers=ADMIN,
     )
     assert raised.json()["policy"]["intent_thresholds"]["missed_bin_collection"] == 1.0
     assert client.post("/v1/route", json=BIN, headers=USER).json()["rule"] == "below_threshold"
@@ -71,6 +72,7 @@ def test_admin_controls_need_an_admin_key(client: TestClient) -> None:
     assert client.post("/v1/admin/kill-switch", json=body, headers=USER).status_code == 403
     assert client.get("/v1/admin/audit", headers=USER).status_code == 403
     assert client.post("/v1/admin/kill-switch", json={"engaged": True}, headers=ADMIN).status_code == 422
-    unknown = client.post("/v1/admin/intents/nope/automation", json={"enabled": False, "reason": "x y z"}, headers=ADMIN)
+    body = {"enabled": False, "reason": "x y z"}
+    unknown = client.post("/v1/admin/intents/nope/automation", json=body, headers=ADMIN)
     assert unknown.status_code == 404
     assert client.get("/v1/admin/audit", headers=ADMIN).json() == []
