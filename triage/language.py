@@ -6,21 +6,21 @@ import re
 
 # Frequent Welsh words that are not also common English words (mutated forms included).
 _WELSH_WORDS = frozenset(
-    """
-    yr yn ac ydw ydy ydych ydyn mae maen roedd roeddwn fydd bydd byddaf fy fyn eich ein eu dy dw dwi rwy rydw
-    rwyf rydych rydyn wedi ddim  gyda gan gen efo heb hefyd neu ond oherwydd achos felly  pryd ble lle sut
-    beth pam pwy faint  oes oedd bod fod mewn yng ngh nghyngor cyngor chyngor treth dreth cyngor biniau 
-    casglu gasglu chasglu casgliad sbwriel ailgylchu ailgylchu gwastraff gardd ysgol ysgolion plant plentyn
-    tai ty tŷ thŷ nhŷ cartref atgyweirio trwsio parcio dirwy trwydded budd-dal budd daliadau talu dalu thalu
-    taliad cyfrif angen hoffwn hoffem licio eisiau isio moyn gallwch allwch gallaf alla allaf gallech
-    diolch diolchaf  prynhawn noswaith helo shwmae shwmai sut mae annwyl cofion gyfarch yn gywir
-    heddiw ddoe yfory wythnos  blwyddyn dydd llun mawrth mercher iau gwener sadwrn sul ddydd
-    wnaeth wnes gwneud wneud gwnewch cael gael chael cafodd ces mynd fynd dod ddod dweud ddweud gweld weld
-    rhywun rhywbeth unrhyw pawb popeth llawer ychydig iawn eto erioed byth nawr rŵan rwan wir ydi
-    newydd  mawr   drwg gwag llawn anabl anabledd bathodyn glas cofrestru gofrestru marwolaeth
-    genedigaeth priodas tystysgrif swyddfa ffurflen ar-lein gwefan ffonio ffôn rhif cyfeiriad côd
-    cymraeg gymraeg saesneg siarad siaradwr cymorth  helpu gymorth
-    """.split()
+ """
+ yr yn ac ydw ydy ydych ydyn mae maen roedd roeddwn fydd bydd byddaf fy fyn eich ein eu dy dw dwi rwy rydw
+ rwyf rydych rydyn wedi ddim gyda gan gen efo heb hefyd neu ond oherwydd achos felly pryd ble lle sut
+ beth pam pwy faint oes oedd bod fod mewn yng ngh nghyngor cyngor chyngor treth dreth cyngor biniau
+ casglu gasglu chasglu casgliad sbwriel ailgylchu ailgylchu gwastraff gardd ysgol ysgolion plant plentyn
+ tai ty tŷ thŷ nhŷ cartref atgyweirio trwsio parcio dirwy trwydded budd-dal budd daliadau talu dalu thalu
+ taliad cyfrif angen hoffwn hoffem licio eisiau isio moyn gallwch allwch gallaf alla allaf gallech
+ diolch diolchaf prynhawn noswaith helo shwmae shwmai sut mae annwyl cofion gyfarch yn gywir
+ heddiw ddoe yfory wythnos blwyddyn dydd llun mawrth mercher iau gwener sadwrn sul ddydd
+ wnaeth wnes gwneud wneud gwnewch cael gael chael cafodd ces mynd fynd dod ddod dweud ddweud gweld weld
+ rhywun rhywbeth unrhyw pawb popeth llawer ychydig iawn eto erioed byth nawr rŵan rwan wir ydi
+ newydd mawr drwg gwag llawn anabl anabledd bathodyn glas cofrestru gofrestru marwolaeth
+ genedigaeth priodas tystysgrif swyddfa ffurflen ar-lein gwefan ffonio ffôn rhif cyfeiriad côd
+ cymraeg gymraeg saesneg siarad siaradwr cymorth helpu gymorth
+ """.split()
 )
 _TOKEN = re.compile(r"[a-zâêîôûŵŷäëïöüẅÿáéíóúẃý'-]+", re.IGNORECASE)
 _WELSH_LETTERS = re.compile(r"[ŵŷâêîôû]")
