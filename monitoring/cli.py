@@ -97,6 +97,7 @@ def drift_command(
 
     if current is not None and (since or until):
         raise ConfigError("--since/--until select a decision-log window; leave them out when you pass --current.")
+    window = resolve_window(since, until) if current is None else None
     loaded = load_reference_model(model_uri)
     model, version = loaded.model, loaded.version
     context = {"model_version": version}
@@ -106,14 +107,15 @@ def drift_command(
     else:
         reference_data = reference_frame(model, model_version=version)
         context["reference"] = f"training reference of {version}"
-    if current is not None:
+    if window is None:
+        assert current is not None
         current_data = frame_from_file(current, model=model, text_column=text_column, model_version=version)
         context["current"] = str(current)
     else:
         from triage.config import get_core_settings
         from triage.decision_log import DecisionLog
 
-        start, end = resolve_window(since, until)
+        start, end = window
         log = DecisionLog(db_url or get_core_settings().db_url)
         try:
             current_data = read_window(log, since=start, until=end)

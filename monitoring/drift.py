@@ -292,8 +292,8 @@ def caveats(reference: pd.DataFrame, current: pd.DataFrame) -> list[str]:
     if "oov_rate" in reference.columns and reference["oov_rate"].eq(0).all() and current["oov_rate"].gt(0).any():
         notes.append(
             "Every reference row has oov_rate 0. That is expected when the vocabulary was built from the "
-            "reference texts too, and then any new word in current contacts looks like drift: check oov_rate "
-            "drift against the drifted examples, or retrain so the reference carries its own oov_rate."
+            "reference texts too, and then any new word in current contacts looks like drift: compare the two "
+            "oov_rate distributions in the report before acting, or retrain so the reference carries its own oov_rate."
         )
     return notes
 

@@ -47,18 +47,20 @@ class ReferenceMissingError(DataError):
 class EmptyWindowError(DataError):
     """The decision log holds no decisions in the requested window."""
 
-    def __init__(self, since: datetime, until: datetime) -> None:
+    def __init__(self, since: datetime, until: datetime, *, where: str = "") -> None:
         super().__init__(
-            f"No decisions between {since.isoformat()} and {until.isoformat()}; "
-            "route some contacts or widen --since/--until."
+            f"No decisions between {since.isoformat()} and {until.isoformat()}{' in ' + where if where else ''}; "
+            "route some contacts or widen --since/--until (or point --db-url at the right decision log)."
         )
 
 
 def read_window(log: DecisionLog, *, since: datetime, until: datetime) -> pd.DataFrame:
     """The decisions made in ``[since, until)``, standardised; :class:`EmptyWindowError` when there are none."""
+    from sqlalchemy.engine import make_url
+
     decisions = log.read_decisions(since=since, until=until)
     if decisions.empty:
-        raise EmptyWindowError(since, until)
+        raise EmptyWindowError(since, until, where=make_url(log.url).render_as_string(hide_password=True))
     return from_decisions(decisions.rename(columns={"text_redacted": "text"}), source="the decision log")
 
 

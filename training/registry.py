@@ -105,9 +105,8 @@ def resolve_version(client: MlflowClient, uri: str) -> ModelVersion:
 def load_model(settings: CoreSettings, uri: str | None = None) -> LoadedModel:
     """Load a model from ``models:/...``, ``runs:/...`` or a local folder, with no network access."""
     uri = uri or settings.model_uri
-    client = use_tracking(settings)
     if uri.startswith("models:/"):
-        version = resolve_version(client, uri)
+        version = resolve_version(use_tracking(settings), uri)
         folder = _download(f"models:/{version.name}/{version.version}")
         return LoadedModel(
             model=TriageModel.load(folder),
@@ -117,6 +116,7 @@ def load_model(settings: CoreSettings, uri: str | None = None) -> LoadedModel:
             registry_version=str(version.version),
         )
     if uri.startswith("runs:/"):
+        use_tracking(settings)
         return LoadedModel(model=TriageModel.load(_download(uri)), uri=uri, version=uri)
     path = Path(uri)
     if path.is_dir():

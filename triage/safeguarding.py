@@ -46,24 +46,46 @@ _FIGURATIVE = re.compile(
 _RULES: dict[str, re.Pattern[str]] = {
     "risk_to_life": re.compile(
         r"\b(?:suicid\w*|kill(?:ing)? my ?self|end (?:it all|my life|things)|take my (?:own )?life|"
-        r"(?:don'?t|do not) want to (?:be here|live|go on|wake up)|better off dead|no (?:point|reason) (?:in )?living|"
-        r"self[- ]harm\w*|cutting myself|hurt(?:ing)? myself|overdose on|jump (?:off|in front)|"
-        r"can'?t go on (?:any ?more|like this)|not (?:be|being) here (?:any ?more|tomorrow))",
+        r"(?:going to|gonna|thinking about|thought about) (?:end|ending) it\b|"
+        r"(?:don'?t|do not) want to (?:be here|live|go on|wake up)|better off (?:dead|without me)|"
+        r"no (?:point|reason) (?:in )?(?:living|going on)|don'?t see the point in going on|"
+        r"self[- ]harm\w*|cutting myself|hurt(?:ing)? myself|overdose on|tablets saved|jump (?:off|in front)|"
+        r"can'?t go on (?:any ?more|like this)|not (?:be|being) here (?:any ?more|tomorrow)|"
+        r"smell(?:s|ing)? (?:of )?gas|gas leak|(?:isn'?t|not|stopped) breathing|(?:has |have )?collapsed|"
+        r"with a knife|burn the house|sparks coming out|"
+        r"ddim eisiau bod yma|eisiau marw|arogl nwy)",
         re.IGNORECASE,
     ),
     "domestic_abuse": re.compile(
         r"\b(?:domestic (?:abuse|violence)|(?:my |the )?(?:partner|husband|wife|boyfriend|girlfriend|ex)(?: keeps)?"
         r" (?:hit|hits|beat|beats|hurt|hurts|strangled|choked|threatens|threatened|controls)(?: me| us)?|"
-        r"(?:afraid|scared|frightened) (?:of|to go home to) (?:my |him|her)|fleeing (?:my |from )|women'?s refuge|"
-        r"coercive control|he won'?t let me (?:leave|see|have|go))",
+        r"(?:afraid|scared|frightened) (?:of|to go home to) (?:my |him|her)|fleeing (?:my |from )|"
+        r"(?:in|at|to) a (?:women'?s )?refuge|women'?s refuge|coercive control|controlling (?:partner|husband|ex)|"
+        r"he won'?t let me (?:leave|see|have|go)|(?:he|she) (?:checks|reads|opens) my (?:phone|post|messages|emails)|"
+        r"violent (?:partner|ex|husband|boyfriend)|treisgar|agor fy (?:m?h?post))",
         re.IGNORECASE,
     ),
     "child_or_adult_at_risk": re.compile(
         r"\b(?:(?:child|children|kids?|baby|toddler)(?: (?:is|are|was|were))? (?:being )?(?:hurt|abused|neglected|"
         r"beaten|left (?:on (?:their|its|his|her) own|alone|home alone))|"
-        r"(?:home|left) alone (?:for days|all (?:day|night))|safeguarding concern|"
+        r"(?:home|left) alone (?:for days|all (?:day|night))|safeguarding concern|gets (?:hit|beaten) at home|"
         r"(?:hasn'?t|has not|haven'?t|have not) been seen (?:for|in) (?:days|a week|weeks)|"
-        r"(?:being )?(?:financially )?(?:exploited|groomed)|taking (?:all )?(?:her|his) (?:money|pension))",
+        r"(?:being )?(?:financially )?(?:exploited|groomed)|taking (?:all )?(?:her|his) (?:money|pension)|"
+        r"wander(?:s|ing)? (?:out |off )?(?:at|in the) night|crwydro|ers dyddiau)",
+        re.IGNORECASE,
+    ),
+    "serious_illness": re.compile(
+        r"\b(?:cancer|chemo(?:therapy)?|radiotherapy|terminal(?:ly ill)?|dialysis|palliative|end of life care|"
+        r"motor neurone|ganser)",
+        re.IGNORECASE,
+    ),
+    "financial_hardship": re.compile(
+        r"\b(?:food ?bank|heating (?:or|and) eating|heat or eat|skip(?:ping)? meals|loan shark|"
+        r"no (?:gas|electric|electricity) on the meter|banc bwyd|dim arian o gwbl|fforddio rhoi'?r gwres)",
+        re.IGNORECASE,
+    ),
+    "bereavement": re.compile(
+        r"\b(?:collais fy|bu farw fy|ers i fy \w+ farw)",
         re.IGNORECASE,
     ),
 }

@@ -141,6 +141,18 @@ def drift_model() -> TriageModel:
 
 
 @pytest.fixture(scope="session")
+def model_without_reference(drift_model: TriageModel) -> TriageModel:
+    """The same model without a reference sample (as when training had too few held-out rows)."""
+    return TriageModel(
+        classifier=drift_model.classifier,
+        taxonomy=drift_model.taxonomy,
+        policy=drift_model.policy,
+        card=drift_model.card,
+        vocabulary=drift_model.vocabulary,
+    )
+
+
+@pytest.fixture(scope="session")
 def kit() -> SimpleNamespace:
     """The helpers above for tests: texts, balanced, novel, scored, build_model."""
     return SimpleNamespace(

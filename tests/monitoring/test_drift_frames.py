@@ -22,10 +22,9 @@ from triage.schemas import Contact
 EMAIL = "jane.doe@example.com"
 
 
-def test_a_model_without_reference_is_refused_with_the_fix(kit) -> None:
-    model = kit.build_model(with_reference=False)
+def test_a_model_without_reference_is_refused_with_the_fix(model_without_reference) -> None:
     with pytest.raises(ReferenceMissingError, match=r"no reference data.*--reference PATH"):
-        reference_frame(model, model_version="triage/3")
+        reference_frame(model_without_reference, model_version="triage/3")
 
 
 def test_raw_contacts_are_routed_by_the_model_and_redacted(drift_model, tmp_path) -> None:

@@ -83,7 +83,7 @@ def test_an_empty_window_says_how_to_fix_it(use_model, db_url, tmp_path) -> None
     )
     assert result.exit_code == 2
     assert "No decisions between 2020-01-01T00:00:00+00:00 and 2020-01-08T00:00:00+00:00" in result.stderr
-    assert "widen --since/--until" in result.stderr
+    assert f"in {db_url}; route some contacts or widen --since/--until" in result.stderr
     assert not (tmp_path / "r").exists()
 
 
@@ -93,8 +93,8 @@ def test_too_few_decisions_says_how_many_are_needed(use_model, db_url, tmp_path)
     assert "current data has 120 row(s); a drift report needs at least 200" in result.stderr
 
 
-def test_a_model_without_reference_is_a_clear_error(use_model, kit, db_url, tmp_path) -> None:
-    use_model(kit.build_model(with_reference=False))
+def test_a_model_without_reference_is_a_clear_error(use_model, model_without_reference, db_url, tmp_path) -> None:
+    use_model(model_without_reference)
     result = invoke(*WINDOW, "--db-url", db_url, "--out-dir", str(tmp_path / "r"))
     assert result.exit_code == 2
     assert "Model test/1 has no reference data" in result.stderr and "--reference PATH" in result.stderr
@@ -158,8 +158,8 @@ def test_reading_a_scored_frame_file_needs_no_model_routing(use_model, drift_mod
     assert pd.read_csv(path)["intent"].eq("pothole_report").all()
 
 
-def test_a_saved_model_folder_loads_through_the_real_loader(drift_model, db_url, tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/mlflow/mlflow.db")
+@pytest.mark.slow  # the registry's loader opens the session's MLflow store (~15 s when it is new)
+def test_a_saved_model_folder_loads_through_the_real_loader(drift_model, db_url, tmp_path, mlflow_store) -> None:
     folder = drift_model.save(tmp_path / "model")
     result = invoke(*WINDOW, "--db-url", db_url, "--model-uri", str(folder), "--out-dir", str(tmp_path / "r"))
     assert result.exit_code == 0, result.output
