@@ -19,7 +19,9 @@ from pydantic import BaseModel, Field
 
 from triage.calibration import TemperatureScaler
 from triage.errors import ModelNotFoundError
+from triage.language import is_welsh
 from triage.policy import PolicyConfig, RoutingPolicy
+from triage.safeguarding import SafeguardingDetector
 from triage.schemas import Decision
 from triage.taxonomy import Taxonomy
 
@@ -55,6 +57,7 @@ class TriageModel:
         calibrator: TemperatureScaler | None = None,
         reference: pd.DataFrame | None = None,
         vocabulary: frozenset[str] = frozenset(),
+        safeguarding: SafeguardingDetector | None = None,
     ) -> None:
         self.classifier = classifier
         self.taxonomy = taxonomy
@@ -63,6 +66,7 @@ class TriageModel:
         self.calibrator = calibrator
         self.reference = reference
         self.vocabulary = vocabulary
+        self.safeguarding = safeguarding or SafeguardingDetector()  # rules always run, even untrained
 
     @property
     def classes(self) -> np.ndarray:
@@ -80,13 +84,20 @@ class TriageModel:
         model_version: str = "unregistered",
         policy: PolicyConfig | None = None,
         decision_ids: Sequence[str] | None = None,
+        languages: Sequence[str | None] | None = None,
     ) -> list[Decision]:
-        """Route each text; ``policy`` overrides the stored one (governance controls)."""
+        """Route each text; ``policy`` overrides the stored one (governance controls); ``languages`` are the
+        languages the contacts declared, if any (otherwise detected)."""
         texts = list(texts)
         if not texts:
             return []
         return self.decide_from_proba(
-            texts, self.predict_proba(texts), model_version=model_version, policy=policy, decision_ids=decision_ids
+            texts,
+            self.predict_proba(texts),
+            model_version=model_version,
+            policy=policy,
+            decision_ids=decision_ids,
+            languages=languages,
         )
 
     def decide_from_proba(
@@ -97,20 +108,34 @@ class TriageModel:
         model_version: str = "unregistered",
         policy: PolicyConfig | None = None,
         decision_ids: Sequence[str] | None = None,
+        languages: Sequence[str | None] | None = None,
     ) -> list[Decision]:
-        """Route texts whose calibrated probabilities are already known."""
+        """Route texts whose calibrated probabilities are already known (safeguarding and language included)."""
         router = RoutingPolicy(taxonomy=self.taxonomy, config=policy or self.policy)
         ids = list(decision_ids) if decision_ids is not None else [new_decision_id() for _ in texts]
+        declared = list(languages) if languages is not None else [None] * len(texts)
+        signals = self.safeguarding.detect(texts)
         classes = self.classes
         return [
-            router.decide(text, classes, row, decision_id=did, model_version=model_version)
-            for text, row, did in zip(texts, proba, ids, strict=True)
+            router.decide(
+                text,
+                classes,
+                row,
+                decision_id=did,
+                model_version=model_version,
+                safeguarding=signal,
+                welsh=is_welsh(text, language),
+            )
+            for text, row, did, signal, language in zip(texts, proba, ids, signals, declared, strict=True)
         ]
 
     def save(self, folder: str | Path) -> Path:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        joblib.dump({"classifier": self.classifier, "calibrator": self.calibrator}, folder / "estimators.joblib")
+        joblib.dump(
+            {"classifier": self.classifier, "calibrator": self.calibrator, "safeguarding": self.safeguarding},
+            folder / "estimators.joblib",
+        )
         (folder / "taxonomy.json").write_text(self.taxonomy.model_dump_json(indent=1, exclude_none=True))
         (folder / "policy.json").write_text(self.policy.model_dump_json(indent=1))
         (folder / "card.json").write_text(self.card.model_dump_json(indent=1))
@@ -130,6 +155,7 @@ class TriageModel:
         return cls(
             classifier=estimators["classifier"],
             calibrator=estimators["calibrator"],
+            safeguarding=estimators.get("safeguarding"),
             taxonomy=Taxonomy.model_validate_json((folder / "taxonomy.json").read_text()),
             policy=PolicyConfig.model_validate_json((folder / "policy.json").read_text()),
             card=ModelCard.model_validate_json((folder / "card.json").read_text()),

@@ -1,11 +1,14 @@
 """The routing policy: from calibrated scores and rules to a decision with plain-English reasons.
 
 Order of precedence (first match wins):
+0. signs of vulnerability (safeguarding) -> the safeguarding queue at urgent priority;
 1. an explicit request for a person, or a statement that online services will not work -> human;
 2. otherwise the top intent is *accepted* only when its confidence clears the acceptance threshold
    (per intent where one was tuned) and beats the runner-up by the ambiguity margin;
 3. accepted self-service intents -> self-service with the answer; accepted queue intents -> their queue;
    anything not accepted -> the fallback queue.
+A Welsh contact never gets an English-only answer: it gets the intent's Welsh answer when the taxonomy
+has one, otherwise it goes to the taxonomy's Welsh-language queue (or, without one, the fallback queue).
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from triage.human_request import detect_human_request
-from triage.schemas import Alternative, Decision
+from triage.safeguarding import SafeguardingSignal
+from triage.schemas import Alternative, Decision, Safeguarding
 from triage.taxonomy import Taxonomy
 
 POLICY_SCHEMA = "1"
+PRIORITY_ORDER = ("normal", "high", "urgent")
 
 
 class PolicyConfig(BaseModel):
@@ -61,6 +66,25 @@ class RoutingPolicy:
         *,
         decision_id: str,
         model_version: str,
+        safeguarding: SafeguardingSignal | None = None,
+        welsh: bool = False,
+    ) -> Decision:
+        """Safeguarding first, then the route; a Welsh contact is then served in Welsh (see module docs)."""
+        decision = self._route(
+            text, classes, proba, decision_id=decision_id, model_version=model_version, safeguarding=safeguarding
+        )
+        decision.language = "cy" if welsh else "en"
+        return self._in_welsh(decision) if welsh else decision
+
+    def _route(
+        self,
+        text: str,
+        classes: np.ndarray,
+        proba: np.ndarray,
+        *,
+        decision_id: str,
+        model_version: str,
+        safeguarding: SafeguardingSignal | None,
     ) -> Decision:
         order = np.argsort(-proba, kind="stable")
         top, confidence = str(classes[order[0]]), float(proba[order[0]])
@@ -82,6 +106,23 @@ class RoutingPolicy:
             f"(margin needed {self.config.ambiguity_margin:.2f})."
         )
 
+        if safeguarding is not None:
+            queue = self.taxonomy.safeguarding_queue
+            return Decision(
+                **common,
+                accepted=False,
+                route="human",
+                queue=queue.name,
+                priority="urgent",
+                answer=None,
+                rule=f"safeguarding:{safeguarding.category}",
+                safeguarding=Safeguarding(category=safeguarding.category, reason=safeguarding.reason),
+                reasons=[
+                    f"Possible vulnerability ({safeguarding.category.replace('_', ' ')}): a person from the "
+                    f"{queue.name} team handles this first, whatever the classifier says. {safeguarding.reason}",
+                    confidence_reason,
+                ],
+            )
         request = detect_human_request(text)
         if request is not None:
             queue = self.taxonomy.person_queue
@@ -172,6 +213,35 @@ class RoutingPolicy:
                 confidence_reason,
             ],
         )
+
+    def _in_welsh(self, decision: Decision) -> Decision:
+        """Never an English-only answer for a Welsh contact: a Welsh answer, or Welsh-speaking staff."""
+        welsh_queue = self.taxonomy.welsh_queue
+        if decision.safeguarding is not None:
+            decision.reasons.append("The contact is in Welsh: the safeguarding team should reply in Welsh.")
+            return decision
+        if decision.route == "self_service":
+            intent = self.taxonomy.get(decision.intent or "")
+            if intent is not None and intent.answer_cy is not None:
+                decision.answer = intent.answer_cy
+                decision.reasons.insert(0, f"The contact is in Welsh: Welsh answer {intent.answer_cy.id!r}.")
+                return decision
+            target = welsh_queue or self.taxonomy.fallback_queue
+            decision.route, decision.answer, decision.rule = "human", None, "welsh_no_answer"
+            decision.queue, decision.priority = target.name, target.priority
+            decision.reasons.insert(
+                0, f"The contact is in Welsh and {decision.intent} has no Welsh answer, so it goes to {target.name}."
+            )
+            return decision
+        if welsh_queue is not None and decision.queue != welsh_queue.name:
+            decision.reasons.insert(
+                0,
+                f"The contact is in Welsh: routed to {welsh_queue.name} so a Welsh speaker handles it "
+                f"(otherwise {decision.queue}).",
+            )
+            decision.queue = welsh_queue.name
+            decision.priority = max(decision.priority, welsh_queue.priority, key=PRIORITY_ORDER.index)
+        return decision
 
     def _fallback(self, common: dict, rule: str, reasons: list[str]) -> Decision:
         queue = self.taxonomy.fallback_queue

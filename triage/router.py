@@ -41,10 +41,14 @@ class ContactRouter:
     def route(self, contacts: Sequence[Contact], *, policy: PolicyConfig | None = None) -> list[Decision]:
         serving, shadow = self.serving, self.shadow
         texts = [contact.text for contact in contacts]
-        decisions = serving.model.decide(texts, model_version=serving.version, policy=policy)
+        languages = [contact.language for contact in contacts]
+        decisions = serving.model.decide(texts, model_version=serving.version, policy=policy, languages=languages)
         shadows: list[dict[str, Any] | None] = [None] * len(decisions)
         if shadow is not None:
-            shadows = [_shadow_summary(d) for d in shadow.model.decide(texts, model_version=shadow.version)]
+            shadows = [
+                _shadow_summary(d)
+                for d in shadow.model.decide(texts, model_version=shadow.version, languages=languages)
+            ]
         if self.log is not None:
             now = datetime.now(UTC)
             self.log.write(

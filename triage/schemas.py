@@ -59,7 +59,8 @@ class Decision(BaseModel):
     alternatives: list[Alternative] = Field(description="Top 3 intents with confidences.")
     reasons: list[str] = Field(description="Plain-English reasons for the route.")
     rule: str = Field(description="The rule that decided: accepted, below_threshold, ambiguous, human_request, ...")
-    safeguarding: Safeguarding | None = None
+    safeguarding: Safeguarding | None = Field(default=None, description="{category, reason} when it fired.")
+    language: str | None = Field(default=None, description="Detected language: en or cy.")
     model_version: str
     policy_version: str
 

@@ -84,3 +84,51 @@ def test_governance_switches() -> None:
 def test_policy_version_tracks_settings() -> None:
     assert PolicyConfig().version == PolicyConfig().version
     assert PolicyConfig().version != PolicyConfig(acceptance_threshold=0.7).version
+
+
+def test_safeguarding_beats_confidence_and_requests() -> None:
+    from triage.safeguarding import SafeguardingSignal
+
+    signal = SafeguardingSignal(category="domestic_abuse", reason="rule matched", source="rule", score=1.0)
+    policy = RoutingPolicy(taxonomy=load_taxonomy(), config=PolicyConfig())
+    decision = policy.decide(
+        "can I speak to someone, my bin was missed",
+        CLASSES,
+        np.array([0.0, 0.0, 1.0]),
+        decision_id="d",
+        model_version="m",
+        safeguarding=signal,
+    )
+    assert decision.route == "human" and decision.queue == "safeguarding" and decision.priority == "urgent"
+    assert decision.safeguarding is not None and decision.safeguarding.category == "domestic_abuse"
+    assert decision.rule == "safeguarding:domestic_abuse" and not decision.accepted
+
+
+def welsh(proba: list[float], text: str = "Mae fy min heb ei gasglu", taxonomy=None):
+    policy = RoutingPolicy(taxonomy=taxonomy or load_taxonomy(), config=PolicyConfig())
+    return policy.decide(text, CLASSES, np.array(proba), decision_id="d", model_version="m", welsh=True)
+
+
+def test_welsh_contacts_never_get_an_english_answer() -> None:
+    served = welsh([0.0, 0.0, 1.0])
+    assert served.language == "cy" and served.route == "human" and served.queue == "welsh_language"
+    assert served.answer is None and served.rule == "welsh_no_answer"
+    unsure = welsh([0.3, 0.3, 0.4])
+    assert unsure.queue == "welsh_language" and unsure.rule == "below_threshold"
+    damp = welsh([0.0, 1.0, 0.0])
+    assert damp.queue == "welsh_language" and damp.priority == "high" and damp.accepted
+
+
+def test_a_welsh_answer_is_used_when_the_taxonomy_has_one() -> None:
+    from triage.taxonomy import Answer
+
+    base = load_taxonomy()
+    intents = [
+        i.model_copy(update={"answer_cy": Answer(id="cy-bin", title="Bin", url="https://x/cy", text="Cymraeg")})
+        if i.name == "missed_bin_collection"
+        else i
+        for i in base.intents
+    ]
+    taxonomy = base.model_validate({**base.model_dump(), "intents": [i.model_dump() for i in intents]})
+    served = welsh([0.0, 0.0, 1.0], taxonomy=taxonomy)
+    assert served.route == "self_service" and served.answer is not None and served.answer.id == "cy-bin"
