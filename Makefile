@@ -17,7 +17,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR := false
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run bootstrap serve test lint format clean
+.PHONY: install browser run bootstrap serve test lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,13 @@ serve: install
 
 run: bootstrap serve
 
-test: install
+# Headless Chromium renders the governance report in the tests (Debian package; needs root, as in CI).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed and this is not root: the browser test will be skipped"; fi; }
+
+test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
