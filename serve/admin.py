@@ -24,25 +24,34 @@ ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"description": "Invalid request"},
 }
 
+UNKNOWN_INTENT: dict[int | str, dict[str, Any]] = {404: {"description": "Unknown intent"}}
+
 admin_router = APIRouter(prefix="/v1/admin", tags=["governance"], responses=ADMIN_RESPONSES)
 
 Reason = Annotated[str, Field(min_length=3, max_length=1000, description="Why: recorded in the audit trail.")]
 
 
 class KillSwitch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"engaged": True, "reason": "Incident 42: wrong answers"}]}
+    )
     engaged: bool = Field(description="true: every contact goes to a person; false: automation resumes.")
     reason: Reason
 
 
 class IntentAutomation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"enabled": False, "reason": "New waste contract"}]}
+    )
     enabled: bool = Field(description="false: this intent is never automated.")
     reason: Reason
 
 
 class ThresholdOverride(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"intent": "council_tax_payment", "threshold": 0.9, "reason": "Board review"}]},
+    )
     intent: str | None = Field(default=None, description="The intent, or null for the global threshold.")
     threshold: float | None = Field(ge=0.0, le=1.0, description="The new threshold, or null to remove the override.")
     reason: Reason
@@ -76,7 +85,7 @@ def kill_switch(body: KillSwitch, runtime: RuntimeDep, admin: Admin) -> Controls
     return _view(runtime, change)
 
 
-@admin_router.post("/intents/{intent}/automation", response_model=ControlsView)
+@admin_router.post("/intents/{intent}/automation", response_model=ControlsView, responses=UNKNOWN_INTENT)
 def intent_automation(intent: str, body: IntentAutomation, runtime: RuntimeDep, admin: Admin) -> ControlsView:
     """Switch automation off (or back on) for one intent."""
     _require_known_intent(runtime, intent)
@@ -86,7 +95,7 @@ def intent_automation(intent: str, body: IntentAutomation, runtime: RuntimeDep, 
     return _view(runtime, change)
 
 
-@admin_router.post("/thresholds", response_model=ControlsView)
+@admin_router.post("/thresholds", response_model=ControlsView, responses=UNKNOWN_INTENT)
 def threshold_override(body: ThresholdOverride, runtime: RuntimeDep, admin: Admin) -> ControlsView:
     """Override the acceptance threshold for one intent or globally (null threshold removes the override)."""
     if body.intent is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from triage.taxonomy import Answer, Priority, RouteKind
 
@@ -15,9 +15,21 @@ MetadataValue = str | int | float | bool | None
 class Contact(BaseModel):
     """One incoming contact: a web form, email, chat or call transcript."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"text": "My bin was not collected on Tuesday", "channel": "web", "language": "en", "contact_id": "W-1"}
+            ]
+        },
+    )
 
-    text: str = Field(min_length=1, description="What the citizen wrote or said.")
+    text: str = Field(
+        min_length=1,
+        description="What the citizen wrote or said (at least one non-space character).",
+        json_schema_extra={"pattern": r"\S"},
+        examples=["My bin was not collected on Tuesday"],
+    )
     channel: str | None = Field(default=None, max_length=32, description="web, email, chat, phone, ...")
     language: str | None = Field(default=None, max_length=8, description="ISO 639-1 code when known: en, cy.")
     contact_id: str | None = Field(default=None, max_length=128, description="The caller's own reference.")
@@ -29,6 +41,26 @@ class Contact(BaseModel):
         if not value.strip():
             raise ValueError("text is empty or only whitespace; send the contact's words")
         return value
+
+    @model_validator(mode="after")
+    def _strings_are_valid_unicode(self) -> Contact:
+        for name in ("text", "channel", "language", "contact_id"):
+            value = getattr(self, name)
+            if value is not None and not is_encodable(value):
+                raise ValueError(f"{name} contains invalid Unicode (an unpaired surrogate); send valid UTF-8 text")
+        for key, value in (self.metadata or {}).items():
+            if not is_encodable(key) or (isinstance(value, str) and not is_encodable(value)):
+                raise ValueError("metadata contains invalid Unicode (an unpaired surrogate); send valid UTF-8 text")
+        return self
+
+
+def is_encodable(value: str) -> bool:
+    """False for strings that cannot be stored as UTF-8 (lone surrogates from JSON escapes)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class Alternative(BaseModel):
@@ -81,12 +113,32 @@ class DecisionRecord(BaseModel):
 class Feedback(BaseModel):
     """An agent's final disposition of a routed contact."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "decision_id": "3f2b9c0e5d8a4e7f9a1b2c3d4e5f6a7b",
+                    "true_intent": "missed_bin_collection",
+                    "resolved_by_self_service": True,
+                    "note": "Resident confirmed the crew returned.",
+                }
+            ]
+        },
+    )
 
     decision_id: str = Field(min_length=1, max_length=64)
     true_intent: str | None = Field(default=None, max_length=128, description="The intent the agent found.")
     resolved_by_self_service: bool | None = Field(default=None)
     note: str | None = Field(default=None, max_length=2000, description="Free text; redacted before storage.")
+
+    @model_validator(mode="after")
+    def _strings_are_valid_unicode(self) -> Feedback:
+        for name in ("decision_id", "true_intent", "note"):
+            value = getattr(self, name)
+            if value is not None and not is_encodable(value):
+                raise ValueError(f"{name} contains invalid Unicode (an unpaired surrogate); send valid UTF-8 text")
+        return self
 
 
 Outcome = Literal["self_service_correct", "self_service_wrong", "human"]
