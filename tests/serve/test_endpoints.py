@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,3 +96,43 @@ def test_champion_move_is_picked_up_without_failing_requests(tmp_path: Path, fit
         assert c.post("/v1/route", json={"text": "pothole"}).json()["model_version"] == "m/2"
         assert runtime.version_changes == [("m/1", "m/2")]
         assert c.get("/v1/model").json()["model_version"] == "m/2"
+
+
+def test_moving_the_champion_under_load_loses_no_request(
+    tmp_path: Path, fitted_model, caplog: pytest.LogCaptureFixture
+) -> None:
+    versions = {"current": "m/1"}
+    settings = ServeSettings(db_url=f"sqlite:///{tmp_path}/d.db", dev_mode=True, model_poll_seconds=0.05)
+    source = ModelSource(
+        load=lambda: ServingModel(fitted_model, versions["current"]), probe=lambda: versions["current"]
+    )
+    statuses: list[int] = []
+    seen: set[str] = set()
+    stop = threading.Event()
+    with caplog.at_level("WARNING", logger="triage.serve"), TestClient(create_app(settings, source=source)) as c:
+
+        def hammer() -> None:
+            while not stop.is_set():
+                response = c.post("/v1/route", json={"text": "pothole on mill lane"})
+                statuses.append(response.status_code)
+                seen.add(response.json().get("model_version", "?"))
+
+        threads = [threading.Thread(target=hammer) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while len(statuses) < 40 and time.monotonic() < deadline:
+            stop.wait(0.05)
+        versions["current"] = "m/2"
+        while "m/2" not in seen and time.monotonic() < deadline:
+            stop.wait(0.05)
+        while len(statuses) < 120 and time.monotonic() < deadline:
+            stop.wait(0.05)
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert statuses and set(statuses) == {200}
+    assert seen == {"m/1", "m/2"}
+    assert "model version changed from m/1 to m/2" in caplog.text
+    frame = DecisionLog(f"sqlite:///{tmp_path}/d.db").read_decisions()
+    assert len(frame) == len(statuses) and set(frame.model_version) == {"m/1", "m/2"}
