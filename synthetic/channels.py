@@ -52,8 +52,13 @@ def _compiled(key: str) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
 
 
 def _substitute(text: str, key: str, rng: random.Random, p: float) -> str:
+    """Replace each match of the table's phrases with one of its variants, with probability ``p``."""
     for pattern, replacements in _compiled(key):
-        text = pattern.sub(lambda m, r=replacements: rng.choice(r) if rng.random() < p else m.group(0), text)
+
+        def pick(match: re.Match[str], options: tuple[str, ...] = replacements) -> str:
+            return rng.choice(options) if rng.random() < p else match.group(0)
+
+        text = pattern.sub(pick, text)
     return text
 
 
@@ -99,7 +104,7 @@ def email(
         body.insert(0, [Piece(rng.choice(_lang("email_openers", language)))])
     if len(body) >= 4 and rng.random() < 0.6:
         cut = rng.randint(2, len(body) - 1)
-        parts += join(body[:cut], " ") + [Piece("\n\n")] + join(body[cut:], " ")
+        parts += [*join(body[:cut], " "), Piece("\n\n"), *join(body[cut:], " ")]
     else:
         parts += join(body, " ")
     if rng.random() < 0.5:
@@ -164,7 +169,7 @@ def phone(sentences: Sequence[Sentence], *, rng: random.Random, language: str, t
     filler_rate = rng.uniform(0.02, 0.12)
     turns: list[Sentence] = []
     if rng.random() < 0.7:
-        turns.append([Piece(rng.choice(_lang("phone_openers", language)))])
+        turns.append([Piece(rng.choice(_lang("phone_openers", language)).lower())])
     for sentence in sentences:
         spoken = map_plain(sentence, lambda t: _spoken(t, rng=rng, language=language, asr=asr))
         spoken = map_plain(spoken, lambda t: _with_fillers(t, rng=rng, language=language, rate=filler_rate))
@@ -172,7 +177,7 @@ def phone(sentences: Sequence[Sentence], *, rng: random.Random, language: str, t
             spoken = [Piece(_false_start(spoken[0].text, rng)), *spoken[1:]]
         turns.append(spoken)
     if rng.random() < 0.3:
-        turns.append([Piece(rng.choice(_lang("phone_closers", language)))])
+        turns.append([Piece(rng.choice(_lang("phone_closers", language)).lower())])
     return join(turns, " ")
 
 

@@ -44,8 +44,8 @@ class GeneratorConfig(BaseModel):
     human_request_share: float = 0.07
     lookalike_share: float = 0.03
     assisted_digital_share: float = 0.05
-    second_topic_share: float = 0.4
-    detail_share: float = 0.5
+    second_topic_share: float = 0.35
+    detail_share: float = 0.65
     typo_rate: float = 0.02
     channel_mix: dict[str, float] = DEFAULT_CHANNEL_MIX
     intent_weights: dict[str, float] | None = None

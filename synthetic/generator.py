@@ -39,7 +39,7 @@ from synthetic.templates import capitalise, render
 from synthetic.text import Piece, Sentence, assemble, map_plain
 from triage.errors import DataError
 
-__all__ = ["COLUMNS", "GeneratorConfig", "build_contact", "contacts_frame", "generate_contacts"]
+__all__ = ["COLUMNS", "GeneratorConfig", "build_contact", "contacts_frame", "generate_contacts", "plan_for"]
 
 COLUMNS = (
     "contact_id",
@@ -70,7 +70,7 @@ def contact_rng(seed: int, key: str) -> random.Random:
 
 
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
     """Volumes and lookups prepared once per configuration."""
 
     intents: tuple[str, ...]
@@ -81,14 +81,19 @@ class _Plan:
     channel_weights: tuple[float, ...]
 
 
-def _plan(config: GeneratorConfig, catalogue: Catalogue) -> _Plan:
+def plan_for(config: GeneratorConfig) -> Plan:
+    """Volumes and channel weights for ``config``, computed once and passed to :func:`build_contact`."""
+    return _plan(config, load_catalogue())
+
+
+def _plan(config: GeneratorConfig, catalogue: Catalogue) -> Plan:
     if config.intent_weights is None:
         volumes = {name: catalogue.english[name].weight for name in catalogue.taxonomy_intents}
     else:
         volumes = {name: w for name, w in config.intent_weights.items() if w > 0}
     intents = tuple(volumes)
     welsh = tuple(name for name in intents if name in catalogue.welsh)
-    return _Plan(
+    return Plan(
         intents=intents,
         weights=tuple(volumes[i] for i in intents),
         welsh_intents=welsh,
@@ -138,12 +143,18 @@ def _pii_types(intent: str, rng: random.Random) -> list[str]:
 
 
 def _term_shift(sentence: Sentence, config: GeneratorConfig, rng: random.Random) -> Sentence:
-    for src, dst in config.term_map.items():
-        pattern = re.compile(rf"\b{re.escape(src)}\b", re.IGNORECASE)
-        sentence = map_plain(
-            sentence, lambda t, p=pattern, d=dst: p.sub(lambda m: d if rng.random() < config.term_rate else m[0], t)
-        )
-    return sentence
+    """Replace old terms by new ones (``config.term_map``), each use with probability ``term_rate``."""
+
+    def shift(text: str) -> str:
+        for src, dst in config.term_map.items():
+
+            def swap(match: re.Match[str], new: str = dst) -> str:
+                return new if rng.random() < config.term_rate else match.group(0)
+
+            text = re.sub(rf"\b{re.escape(src)}\b", swap, text, flags=re.IGNORECASE)
+        return text
+
+    return map_plain(sentence, shift)
 
 
 def _lower_start(sentence: Sentence) -> Sentence:
@@ -155,9 +166,8 @@ def _lower_start(sentence: Sentence) -> Sentence:
     return [Piece(first[:1].lower() + first[1:]), *sentence[1:]]
 
 
-def _second_topic(
-    intent: str, language: str, rng: random.Random, plan: _Plan, catalogue: Catalogue, slots: Any
-) -> Sentence:
+def _second_topic(intent: str, language: str, rng: random.Random, plan: Plan, catalogue: Catalogue) -> Sentence:
+    """A minor ask about another intent, usually a related one ("Also, ...")."""
     domain = catalogue.phrasing(intent).domain
     same = [i for i in plan.intents if i != intent and catalogue.phrasing(i).domain == domain]
     others = [i for i in plan.intents if i != intent]
@@ -165,6 +175,7 @@ def _second_topic(
     other = rng.choice(pool)
     phrasing = catalogue.phrasing(other, language)
     family = rng.choice(phrasing.families)
+    slots = {**_slots(phrasing.language), "topic": phrasing.topics or ("this",)}
     sentence = _lower_start(render(rng.choice(family.templates), rng, slots))
     before, _, after = second_topic_connector(phrasing.language, rng).partition("{second}")
     return capitalise([Piece(before), *sentence, Piece(after)])
@@ -182,12 +193,31 @@ def _details(family_details: Iterable[str], phrasing: IntentPhrasing, count: int
     return picked
 
 
+def _personal_data(
+    intent: str, channel: str, language: str, rng: random.Random, personal: PersonalData
+) -> tuple[list[Sentence], Sentence | None, list[Sentence]]:
+    """(name sentences for the start, an email signer, other personal-data sentences) in cue phrases."""
+    clauses = _pii_rules()["clauses"]
+    clause_language = language if language == "en" or rng.random() < 0.8 else "en"
+    slots = {**_slots(clause_language), "topic": ("this",)}
+    names: list[Sentence] = []
+    signer: Sentence | None = None
+    others: list[Sentence] = []
+    for kind in _pii_types(intent, rng):
+        if kind == "NAME" and channel == "email" and rng.random() < 0.7:
+            signer = [Piece(personal.value("NAME"), "NAME")]
+            continue
+        sentence = render(rng.choice(clauses[clause_language][kind]), rng, slots, personal.value)
+        (names if kind == "NAME" else others).append(sentence)
+    return names, signer, others
+
+
 def build_contact(
     rng: random.Random,
     config: GeneratorConfig,
     *,
     contact_id: str,
-    plan: _Plan | None = None,
+    plan: Plan | None = None,
 ) -> dict[str, Any]:
     """One labelled contact as a row (columns as :data:`COLUMNS`)."""
     catalogue = load_catalogue()
@@ -205,10 +235,6 @@ def build_contact(
     slots = {**_slots(language), "topic": topics}
     en_slots = {**_slots("en"), "topic": catalogue.phrasing(intent).topics or ("this",)}
     personal = PersonalData(rng, region=region, spoken=channel == "phone", welsh=language == "cy")
-
-    def cue(kind: str) -> str:
-        return personal.value(kind)
-
     main = render(rng.choice(family.templates), rng, slots)
     extras_allowed = _EXTRA_SENTENCES[channel]
     n_details = sum(rng.random() < config.detail_share for _ in range(extras_allowed))
@@ -238,7 +264,7 @@ def build_contact(
 
     second_p = config.second_topic_share * _SECOND_TOPIC_FACTOR[channel]
     if len(plan.intents) > 1 and rng.random() < second_p:
-        optional.append(_second_topic(intent, language, rng, plan, catalogue, slots))
+        optional.append(_second_topic(intent, language, rng, plan, catalogue))
 
     assisted = rng.random() < config.assisted_digital_share
     if assisted:
@@ -247,15 +273,8 @@ def build_contact(
     signer: Sentence | None = None
     pii_sentences: list[Sentence] = []
     if rng.random() < config.pii_share:
-        clauses = _pii_rules()["clauses"]
-        pii_language = language if language == "en" or rng.random() < 0.8 else "en"
-        for kind in _pii_types(intent, rng):
-            if kind == "NAME" and channel == "email" and rng.random() < 0.7:
-                signer = [Piece(cue("NAME"), "NAME")]
-                continue
-            template = rng.choice(clauses[pii_language][kind])
-            sentence = render(template, rng, slots if pii_language == "cy" else en_slots, cue)
-            (lead if kind == "NAME" else pii_sentences).append(sentence)
+        name, signer, pii_sentences = _personal_data(intent, channel, language, rng, personal)
+        lead.extend(name)
 
     reason = ""
     if rng.random() < config.human_request_share:
@@ -277,23 +296,14 @@ def build_contact(
         return sentences
 
     keep_optional, keep_details = True, len(details)
-    while True:
-        pieces = style(
-            channel,
-            compose(keep_optional, keep_details),
-            rng=rng,
-            language=language,
-            typo_rate=config.typo_rate,
-            signer=signer,
-        )
+    while True:  # drop the minor topic, then details, until the contact fits in MAX_WORDS
+        sentences = compose(keep_optional, keep_details)
+        pieces = style(channel, sentences, rng=rng, language=language, typo_rate=config.typo_rate, signer=signer)
         text, spans = assemble(pieces)
         if len(text.split()) <= MAX_WORDS or (not keep_optional and keep_details == 0):
             break
-        if keep_optional and optional:
-            keep_optional = False
-        else:
-            keep_details = max(0, keep_details - 1)
-            keep_optional = False
+        keep_details = keep_details if keep_optional and optional else max(0, keep_details - 1)
+        keep_optional = False
     return {
         "contact_id": contact_id,
         "text": text,
@@ -329,7 +339,7 @@ def generate_contacts(n: int, seed: int, *, config: GeneratorConfig | None = Non
     """``n`` labelled contacts; the same ``seed`` and ``config`` always give the same frame."""
     _check_count("n", n)
     config = config or GeneratorConfig()
-    plan = _plan(config, load_catalogue())
+    plan = plan_for(config)
     rows = [
         build_contact(contact_rng(seed, f"c{i}"), config, contact_id=f"syn-{seed}-{i:06d}", plan=plan) for i in range(n)
     ]

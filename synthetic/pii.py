@@ -36,9 +36,7 @@ _NI_FIRST = [c for c in string.ascii_uppercase if c not in "DFIQUV"]
 _NI_SECOND = [c for c in string.ascii_uppercase if c not in "DFIOQUV"]
 _NI_BANNED = {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}
 _INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
-_MONTHS = (
-    "January February March April May June July August September October November December".split()
-)
+_MONTHS = "January February March April May June July August September October November December".split()
 
 
 def nhs_check_digit(nine_digits: str) -> int | None:
@@ -233,5 +231,5 @@ class PersonalData:
         street = rng.choice(people()["welsh_streets" if self._welsh else "streets"])
         number = rng.randint(1, 180)
         if rng.random() < 0.15:
-            return f"Flat {rng.randint(1, 24)}, {number} {street}"
+            return f"{'Fflat' if self._welsh else 'Flat'} {rng.randint(1, 24)}, {number} {street}"
         return f"{number} {street}"
