@@ -12,7 +12,7 @@ from serve.runtime import Runtime
 from triage.governance import GovernanceChange, GovernanceControls
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 

@@ -30,7 +30,7 @@ def _match(request: Request, keys: dict[str, str]) -> str:
     return name
 
 
-def check_api_key(request: Request) -> str:
+async def check_api_key(request: Request) -> str:
     """Dependency for route and feedback; returns the caller's name."""
     settings = request.app.state.settings
     keys = settings.api_key_names
@@ -39,7 +39,7 @@ def check_api_key(request: Request) -> str:
     return _match(request, keys)
 
 
-def check_admin_key(request: Request) -> str:
+async def check_admin_key(request: Request) -> str:
     """Dependency for governance controls; returns the administrator's name."""
     keys = request.app.state.settings.admin_key_names
     if not keys:

@@ -14,7 +14,7 @@ from serve.runtime import Runtime
 from triage.schemas import Contact, Decision, Feedback
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
