@@ -23,7 +23,8 @@ import os
 import shutil
 import uuid
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,6 +95,55 @@ class DriftSummary(BaseModel):
     summary_path: str
 
 
+@dataclass(frozen=True)
+class DriftEvaluation:
+    """The verdict of one drift run and the Evidently snapshot it came from (nothing written yet)."""
+
+    snapshot: Any
+    columns: dict[str, ColumnDrift]
+    dataset_drift: bool
+    drifted_share: float
+    drift_detected: bool
+    reasons: list[str]
+
+
+def evaluate_drift(
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    *,
+    options: DriftOptions | None = None,
+    title: str = DEFAULT_TITLE,
+    timestamp: datetime | None = None,
+    tags: Sequence[str] = (),
+    metadata: Mapping[str, str] | None = None,
+) -> DriftEvaluation:
+    """Run Evidently on two aligned frames and apply the drift rule; ``timestamp`` dates the snapshot."""
+    options = options or DriftOptions()
+    _check_frames(reference, current, min_rows=options.min_rows)
+    snapshot = _run_report(
+        reference,
+        current,
+        columns=drift_columns(reference),
+        options=options,
+        title=title,
+        timestamp=timestamp,
+        tags=tags,
+        metadata=metadata,
+    )
+    per_column, dataset_drift, drifted_share = parse_results(snapshot.dict())
+    drift_detected, reasons = decide_drift(
+        per_column, dataset_drift=dataset_drift, drifted_share=drifted_share, options=options
+    )
+    return DriftEvaluation(
+        snapshot=snapshot,
+        columns=per_column,
+        dataset_drift=dataset_drift,
+        drifted_share=drifted_share,
+        drift_detected=drift_detected,
+        reasons=reasons,
+    )
+
+
 def run_drift_report(
     reference: pd.DataFrame,
     current: pd.DataFrame,
@@ -102,33 +152,31 @@ def run_drift_report(
     title: str = DEFAULT_TITLE,
     options: DriftOptions | None = None,
     context: Mapping[str, str] | None = None,
+    timestamp: datetime | None = None,
+    on_snapshot: Callable[[Any], None] | None = None,
 ) -> DriftSummary:
     """Run the drift report on two aligned frames (see :func:`monitoring.frames.align`) and write it.
 
     Writes ``drift.html``, ``drift.json`` (Evidently's results) and ``summary.json`` into ``out_dir``,
     which must not exist yet or be empty. Everything is written to a hidden sibling folder first and
-    renamed at the end, so a failed run leaves nothing half-written.
+    renamed at the end, so a failed run leaves nothing half-written. ``on_snapshot`` receives the Evidently
+    snapshot (dated ``timestamp``) once the files are written, e.g. to add it to a dashboard workspace.
     """
     options = options or DriftOptions()
     _check_frames(reference, current, min_rows=options.min_rows)
     out_dir = Path(out_dir)
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise ConfigError(f"{out_dir} already exists and is not an empty folder. Choose another --out-dir.")
-    columns = drift_columns(reference)
-    snapshot = _run_report(reference, current, columns=columns, options=options, title=title)
-    results = snapshot.dict()
-    per_column, dataset_drift, drifted_share = parse_results(results)
-    drift_detected, reasons = decide_drift(
-        per_column, dataset_drift=dataset_drift, drifted_share=drifted_share, options=options
-    )
+    evaluation = evaluate_drift(reference, current, options=options, title=title, timestamp=timestamp, metadata=context)
+    per_column = evaluation.columns
     summary = DriftSummary(
         title=title,
         generated_at=datetime.now(UTC),
-        drift_detected=drift_detected,
-        reasons=reasons,
+        drift_detected=evaluation.drift_detected,
+        reasons=evaluation.reasons,
         notes=caveats(reference, current),
         drifted_columns=[c for c, v in per_column.items() if v.drifted],
-        drifted_share=drifted_share,
+        drifted_share=evaluation.drifted_share,
         drift_share_threshold=options.drift_share,
         key_columns=[c for c in options.key_columns if c in per_column],
         columns=per_column,
@@ -140,7 +188,9 @@ def run_drift_report(
         json_path=str(out_dir / JSON_NAME),
         summary_path=str(out_dir / SUMMARY_NAME),
     )
-    _write_atomically(out_dir, snapshot, summary)
+    _write_atomically(out_dir, evaluation.snapshot, summary)
+    if on_snapshot is not None:
+        on_snapshot(evaluation.snapshot)
     return summary
 
 
@@ -195,12 +245,21 @@ def _datasets(reference: pd.DataFrame, current: pd.DataFrame) -> tuple[Dataset, 
 
 
 def _run_report(
-    reference: pd.DataFrame, current: pd.DataFrame, *, columns: Sequence[str], options: DriftOptions, title: str
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    *,
+    columns: Sequence[str],
+    options: DriftOptions,
+    title: str,
+    timestamp: datetime | None = None,
+    tags: Sequence[str] = (),
+    metadata: Mapping[str, str] | None = None,
 ) -> Any:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     from evidently import Report
     from evidently.presets import DataDriftPreset
 
+    register_stattests()
     reference_data, current_data = _datasets(reference, current)
     report = Report(
         [
@@ -219,7 +278,63 @@ def _run_report(
         # reference makes the chi-square statistic infinite (p-value 0: correctly reported as drift).
         warnings.filterwarnings("ignore", message="invalid value encountered", category=RuntimeWarning)
         warnings.filterwarnings("ignore", message="divide by zero encountered", category=RuntimeWarning)
-        return report.run(current_data, reference_data, name=title)
+        return report.run(
+            current_data,
+            reference_data,
+            name=title,
+            timestamp=_naive_utc(timestamp) if timestamp is not None else None,
+            tags=list(tags),
+            metadata={str(k): str(v) for k, v in (metadata or {}).items()},
+        )
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """Evidently's dashboard orders snapshots by naive timestamps: UTC without the offset."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+TWO_SAMPLE_CHI2 = "chi2_two_sample"
+
+
+def _chi2_two_sample(
+    reference: pd.Series, current: pd.Series, feature_type: Any, threshold: float
+) -> tuple[float, bool]:
+    """Chi-square test of independence on the 2 x k table of category counts (reference vs current).
+
+    Evidently's own ``chisquare`` treats the reference shares as the true distribution (a goodness-of-fit
+    test), which overstates drift when the reference is itself a sample of a few hundred rows; this test
+    treats both as samples. A category seen on one side only adds evidence without forcing p to 0.
+    """
+    from scipy.stats import chi2_contingency
+
+    table = pd.concat([reference.value_counts(), current.value_counts()], axis=1).fillna(0).to_numpy().T
+    table = table[:, table.sum(axis=0) > 0]
+    if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
+        return 1.0, False
+    p_value = float(chi2_contingency(table)[1])
+    return p_value, p_value < threshold
+
+
+def register_stattests() -> None:
+    """Make :data:`TWO_SAMPLE_CHI2` available to Evidently by name (idempotent; nothing runs at import)."""
+    from evidently.legacy.calculations.stattests.registry import (
+        StatTest,
+        _registered_stat_tests,
+        register_stattest,
+    )
+    from evidently.legacy.core import ColumnType
+
+    if TWO_SAMPLE_CHI2 in _registered_stat_tests:
+        return
+    register_stattest(
+        StatTest(
+            name=TWO_SAMPLE_CHI2,
+            display_name="two-sample chi-square p_value",
+            allowed_feature_types=[ColumnType.Categorical],
+            default_threshold=0.05,
+        ),
+        default_impl=_chi2_two_sample,
+    )
 
 
 def parse_results(results: Mapping[str, Any]) -> tuple[dict[str, ColumnDrift], bool, float]:

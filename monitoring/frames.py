@@ -1,7 +1,7 @@
 """Reference and current data as two aligned frames that a drift report can compare column by column.
 
 Both frames get the same columns: ``text`` (redacted), the prediction columns ``intent``, ``confidence``
-(and ``accepted``, ``route``, ``channel``, ``language`` when both sides have them), plus descriptors
+(and ``accepted``, ``route``, ``queue``, ``channel``, ``language`` when both sides have them), plus descriptors
 computed here with the project's own tokenizer: ``text_length`` (characters), ``word_count`` and
 ``oov_rate`` (share of words the model's training vocabulary has never seen).
 """
@@ -23,12 +23,14 @@ if TYPE_CHECKING:
     from triage.model import TriageModel
 
 PREDICTION_COLUMNS = ("intent", "confidence")
-OPTIONAL_PREDICTION_COLUMNS = ("accepted", "route")
+OPTIONAL_PREDICTION_COLUMNS = ("accepted", "route", "queue")
 SEGMENT_COLUMNS = ("channel", "language")
 DESCRIPTOR_COLUMNS = ("text_length", "word_count", "oov_rate")
-CATEGORICAL_COLUMNS = ("intent", "accepted", "route", *SEGMENT_COLUMNS)
+CATEGORICAL_COLUMNS = ("intent", "accepted", "route", "queue", *SEGMENT_COLUMNS)
 NUMERICAL_COLUMNS = ("confidence", *DESCRIPTOR_COLUMNS)
 NO_INTENT = "(none)"
+NO_QUEUE = "(self-service)"
+CONFIDENCE_DECIMALS = 6  # as in triage.policy's Decision.confidence
 _NULL_STRINGS = {"", "nan", "none", "null", "<na>"}
 _TRUE = {"true", "1", "yes", "t", "y"}
 _FALSE = {"false", "0", "no", "f", "n"}
@@ -104,6 +106,7 @@ def frame_from_file(
                 "confidence": [d.confidence for d in decisions],
                 "accepted": [d.accepted for d in decisions],
                 "route": [d.route for d in decisions],
+                "queue": [d.queue for d in decisions],
             },
             index=raw.index,
         )
@@ -147,11 +150,16 @@ def from_decisions(frame: pd.DataFrame, *, source: str) -> pd.DataFrame:
             f"{source}: {int(bad.sum())} row(s) have a confidence that is missing or not a number in [0, 1]. "
             "Fix or drop them."
         )
-    out["confidence"] = confidence.astype(float).to_numpy()
+    # Decisions store confidence rounded to 6 decimals; a training reference keeps the raw float. Without
+    # the same rounding, the many near-certain reference rows (0.9999997) and logged rows (1.0) look like
+    # a different distribution to a K-S test on every window.
+    out["confidence"] = confidence.astype(float).round(CONFIDENCE_DECIMALS).to_numpy()
     if "accepted" in frame.columns:
         out["accepted"] = _booleans(frame["accepted"], source=source).to_numpy()
     if "route" in frame.columns:
         out["route"] = _categorical(frame["route"], fill="unknown").to_numpy()
+    if "queue" in frame.columns:
+        out["queue"] = _categorical(frame["queue"], fill=NO_QUEUE).to_numpy()
     for segment in SEGMENT_COLUMNS:
         if segment in frame.columns and not _is_null(frame[segment]).all():
             out[segment] = _categorical(frame[segment], fill="unknown").to_numpy()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import random
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+os.environ.setdefault("TRIAGE_MONITORING_WORKSPACE", tempfile.mkdtemp(prefix="triage-workspace-"))
 
 # A few intents of the default council taxonomy, each with its own vocabulary.
 TEMPLATES: dict[str, list[str]] = {

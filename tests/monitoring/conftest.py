@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import itertools
 import random
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
 from triage.classifiers.tfidf import TfidfClassifier
+from triage.decision_log import DecisionLog
 from triage.model import ModelCard, TriageModel
 from triage.policy import PolicyConfig
 from triage.taxonomy import load_taxonomy
@@ -134,6 +136,12 @@ def build_model(*, n_train_per_intent: int = 60, n_reference_per_intent: int = 5
     return model
 
 
+@pytest.fixture(autouse=True)
+def _workspace_in_tmp(tmp_path, monkeypatch) -> None:
+    """CLI runs add dashboard snapshots: keep them out of the repository's var/workspace."""
+    monkeypatch.setenv("TRIAGE_MONITORING_WORKSPACE", str(tmp_path / "workspace"))
+
+
 @pytest.fixture(scope="session")
 def drift_model() -> TriageModel:
     """A TF-IDF model on 360 texts with a 300-row reference."""
@@ -158,3 +166,127 @@ def kit() -> SimpleNamespace:
     return SimpleNamespace(
         texts=make_texts, balanced=balanced, novel=make_novel_texts, scored=scored, build_model=build_model
     )
+
+
+# --- Drift scenarios routed through the service -------------------------------------------------------------------
+
+STREAM_SEED = 5
+PER_DAY = 150
+WINDOW_DAYS = 2  # 300 decisions per window (see test_scenarios.py for why not 1)
+CONTROL_DAYS = 20  # the `none` control: 10 windows
+SCENARIO_DAYS = 12  # change point at day 6: windows [4, 6) before it and [6, 8) the first full one after
+MODEL_VERSION = "triage/stream-test"
+
+
+@pytest.fixture(scope="session")
+def stream_model() -> TriageModel:
+    """A TF-IDF model trained on 3,000 contacts of the generator's normal data.
+
+    85% train; the held-out 15% calibrates confidence, tunes the threshold and is the drift reference (so the
+    reference's oov_rate is measured against a vocabulary that never saw it, as in the lead's fit.py fix).
+    One BLAS/OpenMP thread: on 2 cores, two threads make logistic regression twice as slow here.
+    """
+    pytest.importorskip("synthetic.stream", reason="the drift scenarios need synthetic.stream")
+    from sklearn.model_selection import train_test_split
+    from threadpoolctl import threadpool_limits
+
+    from synthetic.generator import generate_contacts
+    from training.fit import FitOptions, fit_model
+
+    contacts = generate_contacts(3000, seed=11)
+    train, held_out = train_test_split(contacts, test_size=0.15, stratify=contacts["intent"], random_state=0)
+    with threadpool_limits(1):
+        return fit_model(train, taxonomy=load_taxonomy(None), options=FitOptions(), validation=held_out).model
+
+
+@dataclass(frozen=True)
+class RoutedWindow:
+    """Decisions the service made for one window of a stream, found by arrival time in the log."""
+
+    scenario: str
+    index: int  # window number: days [index * WINDOW_DAYS, (index + 1) * WINDOW_DAYS) of the stream
+    since: str
+    until: str
+    n: int
+    drifted: bool  # any row of the window is after the change point
+
+
+@dataclass(frozen=True)
+class ScenarioLog:
+    db_url: str
+    windows: dict[tuple[str, int], RoutedWindow]
+    change_window: int
+
+
+def _route_windows(client, log, stream: pd.DataFrame, scenario: str, indices) -> list[RoutedWindow]:
+    """POST each window's rows to /v1/route/batch, then record each agent's true intent as feedback.
+
+    The service stamps decisions with its own clock, so each window is the arrival interval of its rows.
+    Feedback goes through ``DecisionLog.add_feedback``, the call POST /v1/feedback makes (7,200 HTTP calls
+    would triple this fixture's time; tests/serve covers the endpoint).
+    """
+    from triage.schemas import Feedback
+
+    day = (pd.to_datetime(stream["timestamp"]) - pd.to_datetime(stream["timestamp"]).min().normalize()).dt.days
+    out = []
+    for index in indices:
+        rows = stream[(day // WINDOW_DAYS) == index]
+        since = datetime.now(UTC)
+        ids = []
+        for start in range(0, len(rows), 100):
+            chunk = rows.iloc[start : start + 100]
+            contacts = [
+                {"text": r.text, "channel": r.channel, "language": r.language, "metadata": {"region": r.region}}
+                for r in chunk.itertuples()
+            ]
+            response = client.post("/v1/route/batch", json={"contacts": contacts})
+            assert response.status_code == 200, response.text
+            ids.extend(d["decision_id"] for d in response.json()["decisions"])
+        until = datetime.now(UTC) + timedelta(microseconds=1)
+        for decision_id, true_intent in zip(ids, rows["intent"], strict=True):
+            log.add_feedback(Feedback(decision_id=decision_id, true_intent=true_intent))
+        out.append(
+            RoutedWindow(
+                scenario=scenario,
+                index=index,
+                since=since.isoformat(),
+                until=until.isoformat(),
+                n=len(rows),
+                drifted=bool(rows["drifted"].any()),
+            )
+        )
+    return out
+
+
+@pytest.fixture(scope="session")
+def scenario_log(stream_model, tmp_path_factory) -> ScenarioLog:
+    """Every scenario's stream routed through the real service (FastAPI app, micro-batcher, decision log).
+
+    The `none` control: all 10 windows. Each drift scenario: the last window before its change point and the
+    first full one after it (its earlier windows hold exactly the control's contacts: same seed).
+    """
+    from fastapi.testclient import TestClient
+
+    from serve.app import create_app
+    from serve.settings import ServeSettings
+    from synthetic.scenarios import SCENARIOS
+    from synthetic.stream import generate_stream
+    from triage.router import ServingModel
+
+    db_url = f"sqlite:///{tmp_path_factory.mktemp('scenarios')}/decisions.db"
+    settings = ServeSettings(db_url=db_url, dev_mode=True, model_poll_seconds=0)
+    app = create_app(settings, model_loader=lambda: ServingModel(model=stream_model, version=MODEL_VERSION))
+    change_window = (SCENARIO_DAYS // 2) // WINDOW_DAYS
+    windows: dict[tuple[str, int], RoutedWindow] = {}
+    log = DecisionLog(db_url)
+    with TestClient(app) as client:
+        for scenario in SCENARIOS:
+            days = CONTROL_DAYS if scenario == "none" else SCENARIO_DAYS
+            stream, meta = generate_stream(scenario, days=days, per_day=PER_DAY, seed=STREAM_SEED)
+            indices = range(days // WINDOW_DAYS) if scenario == "none" else (change_window - 1, change_window)
+            if scenario != "none":
+                assert meta.change_day == change_window * WINDOW_DAYS
+            for routed in _route_windows(client, log, stream, scenario, indices):
+                windows[(scenario, routed.index)] = routed
+    log.close()
+    return ScenarioLog(db_url=db_url, windows=windows, change_window=change_window)

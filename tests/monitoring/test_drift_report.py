@@ -55,7 +55,17 @@ def test_identical_distributions_find_no_drift(drift_model, reference, tmp_path)
     assert summary.drift_detected is False
     assert summary.drifted_columns == [] and summary.notes == []
     assert summary.n_reference == summary.n_current == len(reference)
-    expected = {"intent", "accepted", "route", "channel", "confidence", "text_length", "word_count", "oov_rate"}
+    expected = {
+        "intent",
+        "accepted",
+        "route",
+        "queue",
+        "channel",
+        "confidence",
+        "text_length",
+        "word_count",
+        "oov_rate",
+    }
     assert expected | {"sentence_count", "non_letter_share"} == set(summary.columns)
 
 

@@ -64,6 +64,18 @@ def test_drift_over_the_decision_log_prints_the_summary_and_writes_the_report(us
     assert json.loads((out_dir / "summary.json").read_text()) == summary
 
 
+def test_drift_adds_its_snapshot_dated_by_the_window_to_the_dashboard(use_model, db_url, tmp_path) -> None:
+    from monitoring.workspace import MonitoringWorkspace
+
+    workspace = tmp_path / "ws"
+    result = invoke(*WINDOW, "--db-url", db_url, "--out-dir", str(tmp_path / "r"), "--workspace", str(workspace))
+    assert result.exit_code == 0, result.output
+    (snapshot,) = MonitoringWorkspace(workspace).snapshots()
+    assert snapshot.timestamp == datetime(2026, 2, 23) and snapshot.metadata["kind"] == "drift"
+    assert invoke(*WINDOW, "--db-url", db_url, "--out-dir", str(tmp_path / "r2"), "--no-workspace").exit_code == 0
+    assert len(MonitoringWorkspace(workspace).snapshots()) == 1
+
+
 def test_a_current_file_of_new_contacts_is_routed_redacted_and_shows_drift(use_model, kit, tmp_path) -> None:
     current = kit.novel(120, seed=8).assign(text=lambda f: f["text"] + f" - reply to {EMAIL}")
     path = tmp_path / "new.csv"
@@ -146,6 +158,15 @@ def test_the_root_cli_mounts_drift_under_monitor() -> None:
     assert result.exit_code == 0, result.output
     for option in ("--since", "--until", "--current", "--reference", "--text-column", "--model-uri", "--out-dir"):
         assert option in result.stdout
+    for command, options in [
+        (["monitor", "quality"], ("--since", "--current", "--label-column", "--workspace", "--out-dir")),
+        (["monitor", "check"], ("--since", "--current", "--config", "--print-config", "--workspace")),
+        (["monitor", "ui"], ("--workspace", "--host", "--port")),
+        (["report", "governance"], ("--since", "--until", "--out", "--model-uri", "--config")),
+    ]:
+        result = CliRunner().invoke(app, [*command, "--help"])
+        assert result.exit_code == 0, result.output
+        assert all(option in result.stdout for option in options), command
 
 
 def test_reading_a_scored_frame_file_needs_no_model_routing(use_model, drift_model, kit, db_url, tmp_path) -> None:
