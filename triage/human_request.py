@@ -25,6 +25,13 @@ _ASKED_FOR_PERSON = re.compile(
     r"|call\s+me\s+back|ring\s+me\s+back|(?:a|an)\s+call\s*back|callback"
     r"|not\s+a\s+(?:bot|robot|machine|computer)|stop\s+(?:the\s+)?(?:bot|robot)|no\s+more\s+bots?"
     r"|(?:human|person)\s+please|(?:agent|operator|advisor|adviser)\s+please"
+    r"|(?:speak|talk|seak|spek|speek)\s+to\s+(?:a\s+|the\s+)?(?:manager|supervisor|someone in person)"
+    r"|(?:actual|real)\s+(?:person|human)\s+(?:i\s+can|to)\s+(?:talk|speak)"
+    r"|(?:get|have)\s+(?:a\s+)?(?:person|someone|somebody)\s+to\s+(?:phone|call|ring)"
+    r"|(?:someone|somebody|a\s+person)\s+to\s+(?:talk|speak)\s+to"
+    r"|put\s+me\s+\w+\s+to\s+(?:someone|somebody|a\s+person)"
+    r"|(?:could|can)\s+(?:someone|somebody)\s+(?:ring|call|phone)"
+    r"|siarad\s+(?:â|a|gyda|efo)\s+(?:rhywun|pherson|person)|fy\s+ffonio|ffonio\s+i'?n\s+ôl"
     r")\b",
     re.IGNORECASE,
 )
@@ -40,7 +47,12 @@ _CANNOT_USE_ONLINE = re.compile(
     r"(?:use|do|fill in|fill out|manage|get on|go)\s+(?:the\s+|a\s+)?(?:internet|online|computers?|website|"
     r"forms?|apps?|it online)"
     r"|(?:can'?t|cannot|can not|struggle to|unable to)\s+(?:read|write)(?:\s+(?:very\s+)?well|\s+or\s+write)?\b"
-    r"|dyslexi\w+|learning disabilit\w+"
+    r"|dyslexi\w+|learning (?:difficult|disabilit)\w*\s+and\s+(?:can'?t|cannot)\s+(?:do|use|manage)"
+    r"|(?:eyesight|sight|vision)\s+is\s+too\s+(?:poor|bad)|screen\s*reader"
+    r"|(?:haven'?t|have\s+not|hasn'?t)\s+got\s+(?:the\s+|a\s+)?(?:internet|computer|smart ?phone|email)"
+    r"|(?:can'?t|cannot)\s+(?:do|manage)\s+(?:it\s+|the\s+)?online|(?:can'?t|cannot)\s+do\s+online"
+    r"|english\s+(?:isn'?t|is\s+not)\s+my\s+first\s+language"
+    r"|cyfrifiadur\s+na'?r\s+we|(?:gallu|allu)\s+defnyddio'?r\s+wefan|rydw\s+i'?n\s+ddall|alla\s+i\s+ddim\s+darllen"
     r")",
     re.IGNORECASE,
 )
