@@ -15,7 +15,7 @@ import pandas as pd
 from triage.safeguarding import NONE, SafeguardingClassifier, SafeguardingDetector
 
 CATEGORY_COLUMN = "vulnerability_category"
-DEFAULT_FALSE_ALARM_BUDGET = 0.02
+DEFAULT_FALSE_ALARM_BUDGET = 0.025
 DEFAULT_THRESHOLD = 0.5
 MIN_VULNERABLE_ROWS = 20
 

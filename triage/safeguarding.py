@@ -60,6 +60,7 @@ _RULES: dict[str, re.Pattern[str]] = {
         r"\b(?:domestic (?:abuse|violence)|(?:my |the )?(?:partner|husband|wife|boyfriend|girlfriend|ex)(?: keeps)?"
         r" (?:hit|hits|beat|beats|hurt|hurts|strangled|choked|threatens|threatened|controls)(?: me| us)?|"
         r"(?:afraid|scared|frightened) (?:of|to go home to) (?:my |him|her)|fleeing (?:my |from )|"
+        r"(?:afraid|scared|frightened|terrified) to go (?:back|home)\b|"
         r"(?:in|at|to) a (?:women'?s )?refuge|women'?s refuge|coercive control|controlling (?:partner|husband|ex)|"
         r"he won'?t let me (?:leave|see|have|go)|(?:he|she) (?:checks|reads|opens) my (?:phone|post|messages|emails)|"
         r"violent (?:partner|ex|husband|boyfriend)|treisgar|agor fy (?:m?h?post))",
@@ -81,6 +82,7 @@ _RULES: dict[str, re.Pattern[str]] = {
     ),
     "financial_hardship": re.compile(
         r"\b(?:food ?bank|heating (?:or|and) eating|heat or eat|skip(?:ping)? meals|loan shark|"
+        r"(?:sell|sold|pawn(?:ed)?) my [\w ]{1,20} to (?:pay|keep)|"
         r"no (?:gas|electric|electricity) on the meter|banc bwyd|dim arian o gwbl|fforddio rhoi'?r gwres)",
         re.IGNORECASE,
     ),
