@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from triage.config import CoreSettings
-from triage.errors import ModelNotFoundError
 from training.fit import FitOptions
 from training.promote import promote
 from training.registry import CHAMPION, resolve_version, use_tracking
 from training.train import train
+from triage.config import CoreSettings
+from triage.errors import ModelNotFoundError
 
 DEFAULT_DATA_DIR = Path("data/generated")
 DEFAULT_N = 12_000

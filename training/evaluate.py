@@ -10,9 +10,9 @@ import pandas as pd
 from sklearn.dummy import DummyClassifier
 from sklearn.metrics import classification_report, confusion_matrix, f1_score
 
-from triage.calibration import expected_calibration_error
+from training.thresholds import PRECISION_LEVELS, coverage_at_precision, coverage_curve
+from triage.calibration import expected_calibration_error, reliability_bins
 from triage.model import TriageModel
-from training.thresholds import PRECISION_LEVELS, coverage_at_precision
 
 SEGMENT_COLUMNS = ("channel", "language", "region")
 
@@ -54,6 +54,11 @@ def evaluate_model(
     report["coverage_at_precision"] = {
         level: coverage_at_precision(confidence, correct & in_scope, float(level)) for level in PRECISION_LEVELS
     }
+    report["coverage_curve"] = coverage_curve(confidence, correct & in_scope)
+    report["calibration"] = {
+        "method": model.card.calibration,
+        "reliability": reliability_bins(confidence[in_scope], correct[in_scope]),
+    }
     report["acceptance"] = {
         "accepted_share": float(accepted.mean()) if len(accepted) else 0.0,
         "accepted_precision": float((correct & accepted).sum() / accepted.sum()) if accepted.any() else None,
@@ -68,10 +73,12 @@ def evaluate_model(
         "acceptance_threshold": model.policy.acceptance_threshold,
         "ambiguity_margin": model.policy.ambiguity_margin,
         "intent_thresholds": dict(model.policy.intent_thresholds),
+        "out_of_scope_threshold": model.policy.out_of_scope_threshold,
         "target_precision": model.policy.target_precision,
         "source": model.policy.threshold_source,
     }
     report["per_intent"] = _per_intent(labels[in_scope], predicted[in_scope])
+    _add_acceptance_by_intent(report["per_intent"], model, predicted, correct, accepted)
     report["slices"] = _slices(frame, in_scope, correct, accepted)
     out_of_scope = ~in_scope
     if out_of_scope.any():
@@ -79,6 +86,8 @@ def evaluate_model(
             "n": int(out_of_scope.sum()),
             "recall": float((~accepted[out_of_scope]).mean()),
             "in_scope_accuracy": float((accepted & correct)[in_scope].mean()) if in_scope.any() else None,
+            "threshold": model.policy.out_of_scope_threshold,
+            "rules": dict(Counter(d.rule for d, oos in zip(decisions, out_of_scope, strict=True) if oos)),
         }
     matrix_labels = sorted(set(labels[in_scope]) | set(predicted[in_scope]))
     matrix = pd.DataFrame(
@@ -114,6 +123,21 @@ def _per_intent(labels: np.ndarray, predicted: np.ndarray) -> dict[str, dict[str
         for label, values in raw.items()
         if isinstance(values, dict) and label not in ("macro avg", "weighted avg") and values["support"] > 0
     }
+
+
+def _add_acceptance_by_intent(
+    per_intent: dict[str, dict[str, Any]],
+    model: TriageModel,
+    predicted: np.ndarray,
+    correct: np.ndarray,
+    accepted: np.ndarray,
+) -> None:
+    """Each intent's threshold, and how many contacts it accepted as that intent and how precisely."""
+    for intent, values in per_intent.items():
+        rows = accepted & (predicted == intent)
+        values["threshold"] = model.policy.threshold_for(intent)
+        values["accepted"] = int(rows.sum())
+        values["accepted_precision"] = float(correct[rows].mean()) if rows.any() else None
 
 
 def _slices(frame: pd.DataFrame, in_scope: np.ndarray, correct: np.ndarray, accepted: np.ndarray) -> dict:

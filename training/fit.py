@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,23 +12,26 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 
-from triage.calibration import TemperatureScaler
+from training.data import dataset_hash
+from training.evaluate import evaluate_model
+from training.safeguarding import fit_safeguarding, has_safeguarding_labels
+from training.thresholds import tune_intent_thresholds, tune_threshold
+from triage.calibration import TemperatureScaler, calibrator_name, choose_calibrator
 from triage.classifiers import make_classifier
+from triage.classifiers.out_of_scope import OutOfScopeScorer
 from triage.errors import DataError, TriageWarning
 from triage.model import ModelCard, TriageModel
 from triage.policy import PolicyConfig
 from triage.redaction import redact
 from triage.taxonomy import Taxonomy
-from triage.text import build_vocabulary
-from training.data import dataset_hash
-from training.evaluate import evaluate_model
-from training.thresholds import tune_threshold
+from triage.text import build_vocabulary, oov_rate
 
 DEFAULT_TARGET_PRECISION = 0.95
 DEFAULT_AMBIGUITY_MARGIN = 0.1
 VALIDATION_SHARE = 0.15
 MIN_CALIBRATION_ROWS = 30
 REFERENCE_ROWS = 5000
+DEFAULT_IN_SCOPE_PASS_RATE = 0.97
 
 
 class SmallDataWarning(TriageWarning):
@@ -37,6 +40,14 @@ class SmallDataWarning(TriageWarning):
 
 @dataclass(frozen=True)
 class FitOptions:
+    """How to fit. ``model_type`` defaults to the fast ``tfidf`` for library callers; the CLI's default is
+    :data:`triage.classifiers.DEFAULT_MODEL_TYPE`.
+
+    ``refit_on_all``: after the held-out measurements, refit the classifier on all rows (model types whose
+    fit is expensive, such as ``finetune``, opt out). ``in_scope_pass_rate``: the share of correctly accepted
+    held-out contacts the out-of-scope check must let through (it sets that check's threshold).
+    """
+
     text_column: str = "text"
     label_column: str = "intent"
     model_type: str = "tfidf"
@@ -44,12 +55,14 @@ class FitOptions:
     ambiguity_margin: float = DEFAULT_AMBIGUITY_MARGIN
     seed: int = 0
     refit_on_all: bool = True
+    out_of_scope: bool = True
+    in_scope_pass_rate: float = DEFAULT_IN_SCOPE_PASS_RATE
 
 
 def split_validation(frame: pd.DataFrame, *, label_column: str, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A stratified held-out split; empty validation when the data is too small to spare one."""
     n_labels = frame[label_column].nunique()
-    n_validation = max(int(round(len(frame) * VALIDATION_SHARE)), n_labels)
+    n_validation = max(round(len(frame) * VALIDATION_SHARE), n_labels)
     if len(frame) - n_validation < n_labels or frame[label_column].value_counts().min() < 2:
         return frame, frame.iloc[0:0]
     train, validation = train_test_split(frame, test_size=n_validation, stratify=frame[label_column], random_state=seed)
@@ -64,6 +77,7 @@ class FitResult:
     held_out: pd.DataFrame
     report: dict[str, Any] | None
     confusion: pd.DataFrame | None
+    calibration: dict[str, float] = field(default_factory=dict)  # cross-fitted held-out ECE of each method
 
 
 def fit_model(
@@ -75,34 +89,45 @@ def fit_model(
 ) -> FitResult:
     """Fit, calibrate and tune a model on ``frame`` (and ``validation`` when given, else a held-out split).
 
-    With an internal split and ``refit_on_all``, the classifier is refitted on all rows after the
-    held-out evaluation; calibration and thresholds stay those measured on the held-out rows.
+    On the held-out rows: the calibration method (temperature or isotonic, the lower cross-fitted ECE),
+    the global and per-intent acceptance thresholds for ``options.target_precision``, and the out-of-scope
+    check's threshold. With an internal split and ``refit_on_all``, the classifier is then refitted on all
+    rows; calibration and thresholds stay those measured on the held-out rows. Texts are embedded once:
+    the frozen-encoder models cache embeddings by text across fit, calibration, thresholds and the refit.
     """
     text, label = options.text_column, options.label_column
     if frame[label].nunique() < 2:
         raise DataError(f"Training data has only one label ({frame[label].iloc[0]!r}). A classifier needs two or more.")
+    if not 0.5 <= options.in_scope_pass_rate <= 1.0:
+        raise DataError(f"in_scope_pass_rate must be between 0.5 and 1, got {options.in_scope_pass_rate}.")
     taxonomy = taxonomy.covering(frame[label].unique())
     internal_split = validation is None
     train, held_out = (
         split_validation(frame, label_column=label, seed=options.seed) if internal_split else (frame, validation)
     )
+    train_texts = train[text].astype(str).tolist()
     classifier = make_classifier(options.model_type)
-    classifier.fit(train[text].tolist(), train[label].to_numpy())
+    classifier.fit(train_texts, train[label].to_numpy())
 
     calibrator, policy, reference = None, _default_policy(options), None
+    calibration: dict[str, float] = {}
     if len(held_out) >= MIN_CALIBRATION_ROWS:
-        proba = classifier.predict_proba(held_out[text].tolist())
-        y = held_out[label].to_numpy()
+        held_texts = held_out[text].astype(str).tolist()
+        proba = classifier.predict_proba(held_texts)
+        y = held_out[label].astype(str).to_numpy()
         known = np.isin(y, classifier.classes_)
         index = {c: i for i, c in enumerate(classifier.classes_)}
-        calibrator = TemperatureScaler().fit(proba[known], np.array([index[v] for v in y[known]]))
+        calibrator, calibration = choose_calibrator(
+            proba[known], np.array([index[v] for v in y[known]]), seed=options.seed
+        )
         calibrated = calibrator.transform(proba)
         policy = _tuned_policy(calibrated, classifier.classes_, y, options)
         reference = _reference(held_out, calibrated, classifier.classes_, options)
     else:
         warnings.warn(
-            f"Only {len(held_out)} held-out rows (need {MIN_CALIBRATION_ROWS}) to calibrate confidence and tune "
-            f"thresholds: using uncalibrated scores and the default threshold {policy.acceptance_threshold}. "
+            f"Only {len(held_out)} held-out rows (need {MIN_CALIBRATION_ROWS}) to calibrate confidence, tune "
+            f"thresholds and set up out-of-scope detection: using uncalibrated scores, the default threshold "
+            f"{policy.acceptance_threshold} for every intent and no out-of-scope check. "
             "Add more labelled data for calibrated, tuned routing.",
             SmallDataWarning,
             stacklevel=2,
@@ -117,7 +142,8 @@ def fit_model(
         dataset_hash=dataset_hash(frame, [text, label]),
         text_column=text,
         label_column=label,
-        temperature=calibrator.temperature_ if calibrator is not None else None,
+        temperature=calibrator.temperature_ if isinstance(calibrator, TemperatureScaler) else None,
+        calibration=calibrator_name(calibrator),
         params={k: v for k, v in classifier.get_params().items() if isinstance(v, int | float | str | bool | None)},
     )
     model = TriageModel(
@@ -129,15 +155,35 @@ def fit_model(
         reference=reference,
         vocabulary=build_vocabulary(frame[text]),
     )
+    if has_safeguarding_labels(train):
+        model.safeguarding = fit_safeguarding(train, held_out, text_column=text)
+    if reference is not None:
+        # The monitoring baseline: how many words of unseen contacts the training split's vocabulary misses.
+        train_vocabulary = build_vocabulary(train[text].astype(str))
+        reference["oov_rate"] = [oov_rate(t, train_vocabulary) for t in reference["text"]]
     report = confusion = None
     if reference is not None:
-        _add_reference_decisions(model, held_out.head(REFERENCE_ROWS)[text].astype(str).tolist(), calibrated)
+        if options.out_of_scope and hasattr(classifier, "embed"):
+            # What the policy accepts correctly without the check is what the check must mostly let through.
+            decisions = model.decide_from_proba(held_texts, calibrated)
+            good = np.array([d.accepted for d in decisions]) & (classifier.classes_[calibrated.argmax(axis=1)] == y)
+            model.out_of_scope, model.policy = _fit_out_of_scope(
+                classifier, train_texts, held_texts, calibrated, y, good, policy, options
+            )
+        _add_reference_decisions(model, held_texts[:REFERENCE_ROWS], calibrated)
         report, confusion = evaluate_model(model, held_out, text_column=text, label_column=label)
         model.card.validation_metrics = {k: report[k] for k in ("accuracy", "macro_f1", "ece", "baseline_accuracy")}
-    if internal_split and options.refit_on_all and len(held_out):
-        model.classifier = clone(classifier).fit(frame[text].tolist(), frame[label].to_numpy())
+        model.card.validation_metrics["calibration_ece_cross_fitted"] = calibration
+    refit = internal_split and options.refit_on_all and getattr(classifier, "refit_on_all_data", True)
+    if refit and len(held_out):
+        model.classifier = clone(classifier).fit(frame[text].astype(str).tolist(), frame[label].to_numpy())
         model.card.n_train = len(frame)
-    return FitResult(model=model, held_out=held_out, report=report, confusion=confusion)
+        if model.out_of_scope is not None:
+            # Same training-split neighbours, seen through the refitted model (a no-op for frozen encoders).
+            model.out_of_scope, model.policy = _fit_out_of_scope(
+                model.classifier, train_texts, held_texts, calibrated, y, good, policy, options
+            )
+    return FitResult(model=model, held_out=held_out, report=report, confusion=confusion, calibration=calibration)
 
 
 def _add_reference_decisions(model: TriageModel, texts: list[str], proba: np.ndarray) -> None:
@@ -157,14 +203,47 @@ def _tuned_policy(proba: np.ndarray, classes: np.ndarray, labels: np.ndarray, op
     top2 = np.sort(proba, axis=1)[:, -2:]
     confidence = top2[:, 1]
     clear_margin = (top2[:, 1] - top2[:, 0]) >= options.ambiguity_margin
-    correct = classes[proba.argmax(axis=1)] == labels
+    predicted = classes[proba.argmax(axis=1)]
+    correct = predicted == labels
     threshold, source = tune_threshold(confidence, correct, clear_margin, target=options.target_precision)
+    intent_thresholds: dict[str, float] = {}
+    if source == "tuned":
+        intent_thresholds = tune_intent_thresholds(
+            confidence, predicted, correct, clear_margin, target=options.target_precision, global_threshold=threshold
+        )
     return PolicyConfig(
         acceptance_threshold=round(threshold, 6),
         ambiguity_margin=options.ambiguity_margin,
+        intent_thresholds=intent_thresholds,
         target_precision=options.target_precision,
         threshold_source=source,
     )
+
+
+def _fit_out_of_scope(
+    classifier: Any,
+    train_texts: list[str],
+    held_texts: list[str],
+    calibrated: np.ndarray,
+    labels: np.ndarray,
+    good: np.ndarray,
+    policy: PolicyConfig,
+    options: FitOptions,
+) -> tuple[OutOfScopeScorer, PolicyConfig]:
+    """The out-of-scope scorer, and ``policy`` with a threshold that lets ``in_scope_pass_rate`` of the ``good``
+    held-out contacts (accepted with the right intent) through; of all in-scope ones when too few are good.
+    """
+    known = np.isin(labels, classifier.classes_)
+    confidence = calibrated.max(axis=1)
+    held_embeddings = classifier.embed(held_texts)
+    scorer = OutOfScopeScorer(seed=options.seed).fit(
+        classifier.embed(train_texts), held_out=held_embeddings[known], held_out_confidence=confidence[known]
+    )
+    scores = scorer.score(held_embeddings, confidence)
+    basis = good if good.sum() >= MIN_CALIBRATION_ROWS else known
+    threshold = float(np.quantile(scores[basis], 1.0 - options.in_scope_pass_rate, method="lower"))
+    threshold = np.floor(threshold * 1e6) / 1e6  # rounded down, so the row at the quantile still passes
+    return scorer, policy.model_copy(update={"out_of_scope_threshold": float(threshold)})
 
 
 def _reference(held_out: pd.DataFrame, proba: np.ndarray, classes: np.ndarray, options: FitOptions) -> pd.DataFrame:

@@ -9,13 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mlflow.tracking import MlflowClient
-
-from triage.config import CoreSettings
-from triage.errors import ModelNotFoundError, PromotionRefused, TriageError
 from training.data import load_labelled
 from training.evaluate import evaluate_model
 from training.registry import CHALLENGER, CHAMPION, load_model, resolve_version, use_tracking
+from triage.config import CoreSettings
+from triage.errors import ModelNotFoundError, PromotionRefused, TriageError
 
 GATE_METRICS = ("accuracy", "macro_f1")
 DEFAULT_TOLERANCE = 0.01

@@ -14,10 +14,10 @@ from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
+from training.pyfunc import ARTIFACT_KEY, TriagePyfunc
 from triage.config import CoreSettings
 from triage.errors import ModelNotFoundError
 from triage.model import TriageModel
-from training.pyfunc import ARTIFACT_KEY, TriagePyfunc
 
 CHALLENGER = "challenger"
 CHAMPION = "champion"

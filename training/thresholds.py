@@ -8,6 +8,8 @@ PRECISION_LEVELS = ("0.95", "0.98", "0.99")
 DEFAULT_THRESHOLD = 0.6
 MIN_ROWS_TO_TUNE = 50
 MAX_TUNED_THRESHOLD = 0.99  # 1.0 is reserved for "never automate"
+MIN_ROWS_PER_INTENT = 30  # fewer rows: one error moves precision by over 3 points; use the global threshold
+NEVER = 1.0
 
 
 def coverage_at_precision(confidence: np.ndarray, correct: np.ndarray, target: float) -> float:
@@ -59,3 +61,75 @@ def tune_threshold(
     if threshold is None:
         return 1.0, "unreachable"
     return min(threshold, MAX_TUNED_THRESHOLD), "tuned"
+
+
+def rows_to_lower(target: float) -> int:
+    """Held-out rows an intent needs before its threshold may go *below* the global one.
+
+    The rule of three: with no errors among ``n`` rows, the 95% upper bound on the error rate is about
+    ``3 / n``; lowering a threshold claims an error rate of at most ``1 - target``.
+    """
+    return max(MIN_ROWS_PER_INTENT, int(np.ceil(3.0 / max(1.0 - target, 1e-6))))
+
+
+def tune_intent_thresholds(
+    confidence: np.ndarray,
+    predicted: np.ndarray,
+    correct: np.ndarray,
+    clear_margin: np.ndarray,
+    *,
+    target: float,
+    global_threshold: float,
+    min_rows: int = MIN_ROWS_PER_INTENT,
+) -> dict[str, float]:
+    """Per-intent acceptance thresholds where the held-out data supports one; the rest use the global one.
+
+    An intent's rows are the held-out rows it is the top intent of (and that clear the ambiguity margin),
+    because those are the rows its threshold decides. With at least ``min_rows`` rows its threshold is
+    raised above the global one when needed for ``target`` precision on its own rows (1.0, never automate,
+    when no threshold reaches it); it is lowered below the global one only with :func:`rows_to_lower` rows.
+    Intents with fewer rows keep the global threshold. Returns only thresholds that differ from it.
+    """
+    confidence = np.asarray(confidence, dtype=float)
+    predicted = np.asarray(predicted).astype(str)
+    correct = np.asarray(correct, dtype=bool)
+    usable = np.asarray(clear_margin, dtype=bool)
+    lower_rows = rows_to_lower(target)
+    thresholds: dict[str, float] = {}
+    for intent in np.unique(predicted[usable]):
+        rows = usable & (predicted == intent)
+        n = int(rows.sum())
+        if n < min_rows:
+            continue
+        tuned = threshold_for_precision(confidence[rows], correct[rows], target)
+        if tuned is None:
+            threshold = NEVER
+        else:
+            threshold = min(tuned, MAX_TUNED_THRESHOLD)
+            if n < lower_rows:
+                threshold = max(threshold, global_threshold)
+        if abs(threshold - global_threshold) > 1e-9:
+            thresholds[str(intent)] = round(float(threshold), 6)
+    return thresholds
+
+
+def coverage_curve(confidence: np.ndarray, correct: np.ndarray, *, points: int = 20) -> list[dict[str, float]]:
+    """Precision of the most confident rows at evenly spaced coverages (5%, 10%, ... 100% for 20 points)."""
+    confidence = np.asarray(confidence, dtype=float)
+    correct = np.asarray(correct, dtype=float)
+    n = confidence.size
+    if n == 0:
+        return []
+    order = np.argsort(-confidence, kind="stable")
+    precision = np.cumsum(correct[order]) / np.arange(1, n + 1)
+    curve = []
+    for k in range(1, points + 1):
+        rows = max(1, round(n * k / points))
+        curve.append(
+            {
+                "coverage": rows / n,
+                "precision": float(precision[rows - 1]),
+                "threshold": float(confidence[order][rows - 1]),
+            }
+        )
+    return curve

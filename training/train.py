@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import json
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import mlflow
+import pandas as pd
 
+from training.data import load_labelled
+from training.fit import FitOptions, FitResult, fit_model
+from training.plots import save_evaluation_figures
+from training.registry import ensure_experiment, log_model, register, use_tracking
 from triage.classifiers import make_classifier
 from triage.config import CoreSettings
 from triage.taxonomy import load_taxonomy
-from training.data import load_labelled
-from training.fit import FitOptions, FitResult, fit_model
-from training.plots import save_confusion_matrix
-from training.registry import ensure_experiment, log_model, register, use_tracking
 
 
 @dataclass(frozen=True)
@@ -49,20 +51,31 @@ def train(
     registered_name: str = "triage",
     taxonomy_path: str | Path | None = None,
     validation_path: str | Path | None = None,
+    include_feedback: bool = False,
 ) -> TrainOutcome:
-    """Train and register a model; nothing is registered unless every step before registration succeeded."""
+    """Train and register a model; nothing is registered unless every step before registration succeeded.
+
+    With ``include_feedback``, agent-labelled decisions from the decision log are added to the data.
+    """
     make_classifier(options.model_type)  # unknown model names fail before any work
     taxonomy = load_taxonomy(taxonomy_path)
     frame = load_labelled(data, text_column=options.text_column, label_column=options.label_column, min_per_label=2)
+    n_feedback = 0
+    if include_feedback:
+        frame, n_feedback = _add_feedback(frame, settings, options)
     validation = None
     if validation_path is not None:
         validation = load_labelled(validation_path, text_column=options.text_column, label_column=options.label_column)
+    started = time.perf_counter()
     result = fit_model(frame, taxonomy=taxonomy, options=options, validation=validation)
+    fit_seconds = time.perf_counter() - started
 
     client = use_tracking(settings)
     experiment_id = ensure_experiment(settings, client)
     with mlflow.start_run(experiment_id=experiment_id, run_name=f"train-{options.model_type}") as run:
         _log_run(result, data=str(data), options=options, taxonomy_version=taxonomy.version)
+        mlflow.log_metric("fit_seconds", fit_seconds)
+        mlflow.log_param("feedback_rows", n_feedback)
         model_uri = log_model(result.model)
         version = register(
             client,
@@ -100,6 +113,10 @@ def _log_run(result: FitResult, *, data: str, options: FitOptions, taxonomy_vers
             "acceptance_threshold": model.policy.acceptance_threshold,
             "threshold_source": model.policy.threshold_source,
             "temperature": card.temperature,
+            "calibration": card.calibration,
+            "n_intent_thresholds": len(model.policy.intent_thresholds),
+            "out_of_scope_threshold": model.policy.out_of_scope_threshold,
+            "in_scope_pass_rate": options.in_scope_pass_rate,
             "taxonomy_version": taxonomy_version,
             "policy_version": model.policy.version,
             **{f"clf.{k}": v for k, v in card.params.items()},
@@ -107,6 +124,9 @@ def _log_run(result: FitResult, *, data: str, options: FitOptions, taxonomy_vers
     )
     mlflow.set_tags({"dataset_hash": card.dataset_hash, "model_type": options.model_type})
     mlflow.log_dict(card.model_dump(mode="json"), "model_card.json")
+    mlflow.log_dict(model.policy.model_dump(mode="json"), "policy.json")
+    for method, value in result.calibration.items():
+        mlflow.log_metric(f"calibration_ece_{method}", value)
     if result.report is None:
         return
     mlflow.log_metrics(flatten_metrics(result.report))
@@ -116,9 +136,22 @@ def _log_run(result: FitResult, *, data: str, options: FitOptions, taxonomy_vers
         csv_path = Path(tmp) / "confusion_matrix.csv"
         result.confusion.to_csv(csv_path)
         mlflow.log_artifact(str(csv_path), "evaluation")
-        mlflow.log_artifact(
-            str(save_confusion_matrix(result.confusion, Path(tmp) / "confusion_matrix.png")), "evaluation"
-        )
+        for path in save_evaluation_figures(result.report, result.confusion, Path(tmp)):
+            mlflow.log_artifact(str(path), "evaluation")
+
+
+def _add_feedback(frame: pd.DataFrame, settings: CoreSettings, options: FitOptions) -> tuple[pd.DataFrame, int]:
+    """The training frame plus the decision log's agent-labelled contacts (the log's text is already redacted)."""
+    from training.feedback import feedback_rows, with_feedback
+    from triage.decision_log import DecisionLog
+
+    log = DecisionLog(settings.db_url)
+    try:
+        rows = feedback_rows(log, text_column=options.text_column, label_column=options.label_column)
+    finally:
+        log.close()
+    combined = with_feedback(frame, rows, text_column=options.text_column, label_column=options.label_column)
+    return combined, len(rows)
 
 
 def flatten_metrics(report: dict[str, Any]) -> dict[str, float]:
@@ -129,6 +162,10 @@ def flatten_metrics(report: dict[str, Any]) -> dict[str, float]:
             flat[key] = float(report[key])
     for level, value in report.get("coverage_at_precision", {}).items():
         flat[f"coverage_at_precision_{level}"] = float(value)
+    out_of_scope = report.get("out_of_scope") or {}
+    for key in ("recall", "in_scope_accuracy"):
+        if isinstance(out_of_scope.get(key), float):
+            flat[f"out_of_scope_{key}"] = out_of_scope[key]
     acceptance = report.get("acceptance", {})
     if isinstance(acceptance.get("accepted_share"), float):
         flat["accepted_share"] = acceptance["accepted_share"]

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from triage.calibration import TemperatureScaler
+from triage.calibration import IsotonicCalibrator, TemperatureScaler
+from triage.classifiers.out_of_scope import OutOfScopeScorer
 from triage.errors import ModelNotFoundError
 from triage.language import is_welsh
 from triage.policy import PolicyConfig, RoutingPolicy
@@ -40,6 +41,7 @@ class ModelCard(BaseModel):
     text_column: str = "text"
     label_column: str = "intent"
     temperature: float | None = None
+    calibration: str | None = Field(default=None, description="temperature, isotonic or null (uncalibrated).")
     params: dict[str, Any] = Field(default_factory=dict)
     validation_metrics: dict[str, Any] = Field(default_factory=dict)
 
@@ -54,10 +56,11 @@ class TriageModel:
         taxonomy: Taxonomy,
         policy: PolicyConfig,
         card: ModelCard,
-        calibrator: TemperatureScaler | None = None,
+        calibrator: TemperatureScaler | IsotonicCalibrator | None = None,
         reference: pd.DataFrame | None = None,
         vocabulary: frozenset[str] = frozenset(),
         safeguarding: SafeguardingDetector | None = None,
+        out_of_scope: OutOfScopeScorer | None = None,
     ) -> None:
         self.classifier = classifier
         self.taxonomy = taxonomy
@@ -67,6 +70,7 @@ class TriageModel:
         self.reference = reference
         self.vocabulary = vocabulary
         self.safeguarding = safeguarding or SafeguardingDetector()  # rules always run, even untrained
+        self.out_of_scope = out_of_scope  # scores how much a text looks like the training data
 
     @property
     def classes(self) -> np.ndarray:
@@ -76,6 +80,12 @@ class TriageModel:
         """Calibrated class probabilities, columns in the order of :attr:`classes`."""
         proba = self.classifier.predict_proba(list(texts))
         return self.calibrator.transform(proba) if self.calibrator is not None else proba
+
+    def in_scope_scores(self, texts: Sequence[str], proba: np.ndarray) -> np.ndarray | None:
+        """The out-of-scope scorer's in-scope score per text (higher: more like the training data), or None."""
+        if self.out_of_scope is None or not len(texts):
+            return None
+        return self.out_of_scope.score(self.classifier.embed(list(texts)), np.asarray(proba).max(axis=1))
 
     def decide(
         self,
@@ -109,13 +119,20 @@ class TriageModel:
         policy: PolicyConfig | None = None,
         decision_ids: Sequence[str] | None = None,
         languages: Sequence[str | None] | None = None,
+        in_scope_scores: np.ndarray | None = None,
     ) -> list[Decision]:
-        """Route texts whose calibrated probabilities are already known (safeguarding and language included)."""
+        """Route texts whose calibrated probabilities are already known (safeguarding and language included).
+
+        ``in_scope_scores`` are computed from the texts when not given and the model has an out-of-scope scorer.
+        """
         router = RoutingPolicy(taxonomy=self.taxonomy, config=policy or self.policy)
         ids = list(decision_ids) if decision_ids is not None else [new_decision_id() for _ in texts]
         declared = list(languages) if languages is not None else [None] * len(texts)
         signals = self.safeguarding.detect(texts)
         classes = self.classes
+        if in_scope_scores is None:
+            in_scope_scores = self.in_scope_scores(texts, proba)
+        scores = [None] * len(texts) if in_scope_scores is None else [float(v) for v in in_scope_scores]
         return [
             router.decide(
                 text,
@@ -125,15 +142,23 @@ class TriageModel:
                 model_version=model_version,
                 safeguarding=signal,
                 welsh=is_welsh(text, language),
+                in_scope=score,
             )
-            for text, row, did, signal, language in zip(texts, proba, ids, signals, declared, strict=True)
+            for text, row, did, signal, language, score in zip(
+                texts, proba, ids, signals, declared, scores, strict=True
+            )
         ]
 
     def save(self, folder: str | Path) -> Path:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         joblib.dump(
-            {"classifier": self.classifier, "calibrator": self.calibrator, "safeguarding": self.safeguarding},
+            {
+                "classifier": self.classifier,
+                "calibrator": self.calibrator,
+                "safeguarding": self.safeguarding,
+                "out_of_scope": self.out_of_scope,
+            },
             folder / "estimators.joblib",
         )
         (folder / "taxonomy.json").write_text(self.taxonomy.model_dump_json(indent=1, exclude_none=True))
@@ -156,6 +181,7 @@ class TriageModel:
             classifier=estimators["classifier"],
             calibrator=estimators["calibrator"],
             safeguarding=estimators.get("safeguarding"),
+            out_of_scope=estimators.get("out_of_scope"),
             taxonomy=Taxonomy.model_validate_json((folder / "taxonomy.json").read_text()),
             policy=PolicyConfig.model_validate_json((folder / "policy.json").read_text()),
             card=ModelCard.model_validate_json((folder / "card.json").read_text()),

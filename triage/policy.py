@@ -3,9 +3,11 @@
 Order of precedence (first match wins):
 0. signs of vulnerability (safeguarding) -> the safeguarding queue at urgent priority;
 1. an explicit request for a person, or a statement that online services will not work -> human;
-2. otherwise the top intent is *accepted* only when its confidence clears the acceptance threshold
+2. a contact that looks like nothing the model was trained on (in-scope score below
+   ``out_of_scope_threshold``, when the model has an out-of-scope scorer) is never accepted;
+3. otherwise the top intent is *accepted* only when its confidence clears the acceptance threshold
    (per intent where one was tuned) and beats the runner-up by the ambiguity margin;
-3. accepted self-service intents -> self-service with the answer; accepted queue intents -> their queue;
+4. accepted self-service intents -> self-service with the answer; accepted queue intents -> their queue;
    anything not accepted -> the fallback queue.
 A Welsh contact never gets an English-only answer: it gets the intent's Welsh answer when the taxonomy
 has one, otherwise it goes to the taxonomy's Welsh-language queue (or, without one, the fallback queue).
@@ -40,11 +42,20 @@ class PolicyConfig(BaseModel):
     threshold_source: str = Field(default="default", description="tuned (on held-out data) or default.")
     disabled_intents: frozenset[str] = Field(default_factory=frozenset, description="Never automated.")
     automation_enabled: bool = True
+    out_of_scope_threshold: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="In-scope score below which a contact is out of scope and never accepted; null: no check.",
+    )
 
     @property
     def version(self) -> str:
         """A short stable identifier of these settings (changes whenever any setting changes)."""
-        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, default=sorted).encode()
+        settings = self.model_dump(mode="json")
+        if settings["out_of_scope_threshold"] is None:  # policies from before the setting keep their version
+            del settings["out_of_scope_threshold"]
+        payload = json.dumps(settings, sort_keys=True, default=sorted).encode()
         return f"p{POLICY_SCHEMA}-{hashlib.sha256(payload).hexdigest()[:10]}"
 
     def threshold_for(self, intent: str) -> float:
@@ -68,10 +79,20 @@ class RoutingPolicy:
         model_version: str,
         safeguarding: SafeguardingSignal | None = None,
         welsh: bool = False,
+        in_scope: float | None = None,
     ) -> Decision:
-        """Safeguarding first, then the route; a Welsh contact is then served in Welsh (see module docs)."""
+        """Safeguarding first, then the route; a Welsh contact is then served in Welsh (see module docs).
+
+        ``in_scope`` is the model's out-of-scope score for the text (``None`` when the model has no scorer).
+        """
         decision = self._route(
-            text, classes, proba, decision_id=decision_id, model_version=model_version, safeguarding=safeguarding
+            text,
+            classes,
+            proba,
+            decision_id=decision_id,
+            model_version=model_version,
+            safeguarding=safeguarding,
+            in_scope=in_scope,
         )
         decision.language = "cy" if welsh else "en"
         return self._in_welsh(decision) if welsh else decision
@@ -85,6 +106,7 @@ class RoutingPolicy:
         decision_id: str,
         model_version: str,
         safeguarding: SafeguardingSignal | None,
+        in_scope: float | None = None,
     ) -> Decision:
         order = np.argsort(-proba, kind="stable")
         top, confidence = str(classes[order[0]]), float(proba[order[0]])
@@ -142,6 +164,17 @@ class RoutingPolicy:
                 "automation_off",
                 [
                     "Automation is switched off by a governance control: every contact goes to a person.",
+                    confidence_reason,
+                ],
+            )
+        oos_threshold = self.config.out_of_scope_threshold
+        if in_scope is not None and oos_threshold is not None and in_scope < oos_threshold:
+            return self._fallback(
+                common,
+                "out_of_scope",
+                [
+                    f"This does not look like any intent the model knows (in-scope score {in_scope:.2f}, below the "
+                    f"{oos_threshold:.2f} needed), so a person will decide.",
                     confidence_reason,
                 ],
             )

@@ -5,8 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from triage.errors import DataError
 from training.data import dataset_hash, load_labelled, read_table
+from triage.errors import DataError
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from triage.taxonomy import load_taxonomy
 from training.evaluate import evaluate_model
 from training.fit import FitOptions, SmallDataWarning, fit_model
+from triage.taxonomy import load_taxonomy
 
 
 def test_fitted_model_is_calibrated_tuned_and_keeps_a_redacted_reference(fitted_model) -> None:
-    assert fitted_model.calibrator is not None and fitted_model.card.temperature is not None
+    assert fitted_model.calibrator is not None and fitted_model.card.calibration in {"temperature", "isotonic"}
+    assert (fitted_model.card.temperature is not None) == (fitted_model.card.calibration == "temperature")
+    assert "calibration_ece_cross_fitted" in fitted_model.card.validation_metrics
     assert fitted_model.policy.threshold_source in {"tuned", "default"}
     assert fitted_model.policy.target_precision == 0.9
     reference = fitted_model.reference
@@ -22,6 +25,14 @@ def test_evaluation_report_has_the_contract_keys(fitted_model, contacts: pd.Data
     report, matrix = evaluate_model(fitted_model, contacts)
     for key in ("n", "accuracy", "macro_f1", "baseline_accuracy", "coverage_at_precision", "routing", "per_intent"):
         assert key in report
+    assert report["calibration"]["method"] == fitted_model.card.calibration
+    assert sum(b["n"] for b in report["calibration"]["reliability"]) == len(contacts)
+    assert report["coverage_curve"][-1]["coverage"] == 1.0
+    assert report["coverage_curve"][-1]["precision"] == pytest.approx(report["accuracy"])
+    assert report["thresholds"]["out_of_scope_threshold"] == fitted_model.policy.out_of_scope_threshold
+    for intent, values in report["per_intent"].items():
+        assert values["threshold"] == fitted_model.policy.threshold_for(intent)
+        assert 0 <= values["accepted"] <= values["support"] + len(contacts)
     assert set(report["coverage_at_precision"]) == {"0.95", "0.98", "0.99"}
     assert set(report["routing"]) >= {"self_service_correct", "self_service_wrong", "human"}
     assert sum(report["routing"].values()) == len(contacts)
@@ -46,4 +57,31 @@ def test_tiny_data_falls_back_to_defaults_and_says_so(contacts: pd.DataFrame) ->
     with pytest.warns(SmallDataWarning, match="default threshold"):
         result = fit_model(tiny, taxonomy=load_taxonomy(), options=FitOptions())
     assert result.model.calibrator is None and result.model.policy.threshold_source == "default"
+    assert result.model.out_of_scope is None and result.model.policy.out_of_scope_threshold is None
+    assert result.model.policy.intent_thresholds == {}
     assert result.report is None
+
+
+def test_out_of_scope_threshold_lets_the_stated_share_of_good_acceptances_through(contacts: pd.DataFrame) -> None:
+    options = FitOptions(refit_on_all=False, in_scope_pass_rate=0.9, target_precision=0.9)
+    result = fit_model(contacts, taxonomy=load_taxonomy(), options=options)
+    model, held_out = result.model, result.held_out
+    texts = held_out.text.tolist()
+    proba = model.predict_proba(texts)
+    scores = model.in_scope_scores(texts, proba)
+    threshold = model.policy.out_of_scope_threshold
+    assert threshold is not None and 0.0 < threshold < 1.0
+    no_gate = model.policy.model_copy(update={"out_of_scope_threshold": None})
+    decisions = model.decide_from_proba(texts, proba, policy=no_gate)
+    good = np.array([d.accepted and d.intent == label for d, label in zip(decisions, held_out.intent, strict=True)])
+    assert good.sum() >= 30
+    passing = (scores[good] >= threshold).mean()
+    assert 0.9 <= passing < 1.0  # the lowest-scoring tenth (at most) of good acceptances is given up
+
+
+def test_refit_keeps_the_held_out_measurements(contacts: pd.DataFrame) -> None:
+    refitted = fit_model(contacts, taxonomy=load_taxonomy(), options=FitOptions()).model
+    kept = fit_model(contacts, taxonomy=load_taxonomy(), options=FitOptions(refit_on_all=False)).model
+    assert refitted.card.n_train == len(contacts) > kept.card.n_train
+    assert refitted.policy == kept.policy  # thresholds come from the held-out rows either way
+    assert refitted.out_of_scope is not None and refitted.out_of_scope.reference_.shape[0] == kept.card.n_train

@@ -12,6 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from triage.classifiers.base import as_text_list
+from triage.classifiers.threads import limited_threads
 
 
 class TfidfClassifier(ClassifierMixin, BaseEstimator):
@@ -61,13 +62,20 @@ class TfidfClassifier(ClassifierMixin, BaseEstimator):
     def _stack(word: sparse.spmatrix, char: sparse.spmatrix) -> sparse.csr_matrix:
         return sparse.hstack([word, char], format="csr")
 
+    def embed(self, X: Iterable[str]) -> sparse.csr_matrix:
+        """Unit-length TF-IDF vectors (word and character parts weigh equally), for distance-based scores."""
+        check_is_fitted(self)
+        return self._features(X) * (1.0 / np.sqrt(2.0))
+
     def decision_function(self, X: Iterable[str]) -> np.ndarray:
         check_is_fitted(self)
-        return self.logreg_.decision_function(self._features(X))
+        with limited_threads():
+            return self.logreg_.decision_function(self._features(X))
 
     def predict_proba(self, X: Iterable[str]) -> np.ndarray:
         check_is_fitted(self)
-        return self.logreg_.predict_proba(self._features(X))
+        with limited_threads():
+            return self.logreg_.predict_proba(self._features(X))
 
     def predict(self, X: Iterable[str]) -> np.ndarray:
         check_is_fitted(self)

@@ -1,0 +1,145 @@
+"""Out-of-scope detection: the scorer, the policy rule it feeds, and the behaviour on unseen topics."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+from sklearn.exceptions import NotFittedError
+
+from triage.classifiers.out_of_scope import OutOfScopeScorer
+from triage.policy import PolicyConfig, RoutingPolicy
+from triage.taxonomy import load_taxonomy
+
+UNSEEN = [
+    "what is the capital of france",
+    "recipe for a victoria sponge cake",
+    "who won the football last night",
+    "can you recommend a good film to watch",
+    "how many moons does jupiter have",
+    "translate good morning into spanish",
+]
+
+
+def clusters(n: int, seed: int, centres: np.ndarray, spread: float = 0.15) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, len(centres), n)
+    return centres[labels] + spread * rng.normal(size=(n, centres.shape[1])), labels
+
+
+def test_far_points_score_lower_than_points_like_the_training_data() -> None:
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(4, 16))
+    train, _ = clusters(400, 1, centres)
+    held_out, _ = clusters(200, 2, centres)
+    near, _ = clusters(100, 3, centres)
+    far = rng.normal(size=(100, 16)) * 2
+    confidence = rng.uniform(0.5, 1.0, 200)
+    scorer = OutOfScopeScorer(n_neighbors=5).fit(train, held_out=held_out, held_out_confidence=confidence)
+    near_scores = scorer.score(near, np.full(100, 0.9))
+    far_scores = scorer.score(far, np.full(100, 0.9))
+    assert near_scores.min() >= 0.0 and far_scores.max() <= 1.0
+    assert np.median(near_scores) - np.median(far_scores) > 0.2
+    assert (far_scores < np.quantile(near_scores, 0.05)).mean() > 0.9
+    # Confidence counts too: the same texts with lower confidence score lower.
+    assert (scorer.score(near, np.full(100, 0.3)) < near_scores).all()
+
+
+def test_sparse_and_dense_embeddings_give_the_same_similarity() -> None:
+    rng = np.random.default_rng(4)
+    dense = np.abs(rng.normal(size=(50, 30))) * (rng.random((50, 30)) < 0.3)
+    dense[:, 0] += 0.1  # no empty rows
+    scorer_dense = OutOfScopeScorer(n_neighbors=3).fit(dense[:40], held_out=dense[40:], held_out_confidence=np.ones(10))
+    scorer_sparse = OutOfScopeScorer(n_neighbors=3).fit(
+        sparse.csr_matrix(dense[:40]), held_out=sparse.csr_matrix(dense[40:]), held_out_confidence=np.ones(10)
+    )
+    assert np.allclose(scorer_dense.similarity(dense[40:]), scorer_sparse.similarity(sparse.csr_matrix(dense[40:])))
+
+
+def test_scorer_contract() -> None:
+    scorer = OutOfScopeScorer(n_neighbors=50, max_reference=30)
+    with pytest.raises(NotFittedError):
+        scorer.similarity(np.ones((1, 3)))
+    data = np.random.default_rng(5).normal(size=(100, 3))
+    scorer.fit(data, held_out=data[:10], held_out_confidence=np.ones(10))
+    assert scorer.reference_.shape == (30, 3)  # subsampled
+    assert scorer.n_neighbors_ == 30  # never more neighbours than reference rows
+
+
+CLASSES = np.array(["council_tax_payment", "damp_and_mould", "missed_bin_collection"])
+
+
+def decide(in_scope: float | None, threshold: float | None):
+    policy = RoutingPolicy(
+        taxonomy=load_taxonomy(), config=PolicyConfig(acceptance_threshold=0.5, out_of_scope_threshold=threshold)
+    )
+    return policy.decide(
+        "my bin was not collected", CLASSES, np.array([0.02, 0.03, 0.95]), decision_id="d", model_version="m"
+    ), policy.decide(
+        "my bin was not collected",
+        CLASSES,
+        np.array([0.02, 0.03, 0.95]),
+        decision_id="d",
+        model_version="m",
+        in_scope=in_scope,
+    )
+
+
+def test_policy_never_accepts_an_out_of_scope_contact() -> None:
+    _, low = decide(0.05, 0.1)
+    assert not low.accepted and low.rule == "out_of_scope" and low.route == "human"
+    assert "does not look like any intent" in low.reasons[0]
+    _, high = decide(0.5, 0.1)
+    assert high.accepted and high.rule == "accepted"
+    without_score, no_score = decide(None, 0.1)
+    assert no_score.accepted and without_score.accepted  # a model without a scorer is not blocked
+    _, no_threshold = decide(0.0, None)
+    assert no_threshold.accepted
+
+
+def test_policy_version_is_unchanged_for_policies_without_the_setting() -> None:
+    old = PolicyConfig(acceptance_threshold=0.7, intent_thresholds={"a": 0.9})
+    stored = {k: v for k, v in old.model_dump(mode="json").items() if k != "out_of_scope_threshold"}
+    payload = json.dumps(stored, sort_keys=True, default=sorted).encode()
+    assert old.version == f"p1-{hashlib.sha256(payload).hexdigest()[:10]}"  # the formula before the setting existed
+    assert PolicyConfig.model_validate_json(json.dumps(stored)).version == old.version
+    assert old.model_copy(update={"out_of_scope_threshold": 0.1}).version != old.version
+
+
+def test_tfidf_model_scores_unseen_topics_below_seen_ones(fitted_model, contacts: pd.DataFrame) -> None:
+    """The TF-IDF model's scorer works on TF-IDF vectors: unseen topics share few character n-grams."""
+    seen = contacts.text.head(60).tolist()
+    seen_scores = fitted_model.in_scope_scores(seen, fitted_model.predict_proba(seen))
+    unseen_scores = fitted_model.in_scope_scores(UNSEEN, fitted_model.predict_proba(UNSEEN))
+    assert unseen_scores.max() < np.quantile(seen_scores, 0.1)
+    assert all(d.rule == "out_of_scope" for d in fitted_model.decide(UNSEEN))
+
+
+def test_scorer_and_threshold_survive_save_and_load(fitted_model, tmp_path: Path) -> None:
+    from triage.model import TriageModel
+
+    loaded = TriageModel.load(fitted_model.save(tmp_path / "model"))
+    assert loaded.policy.out_of_scope_threshold == fitted_model.policy.out_of_scope_threshold is not None
+    texts = [*UNSEEN, "my green bin was not collected on monday"]
+    proba = fitted_model.predict_proba(texts)
+    assert np.array_equal(loaded.in_scope_scores(texts, proba), fitted_model.in_scope_scores(texts, proba))
+
+
+@pytest.mark.slow
+def test_minilm_scorer_separates_unseen_topics_from_seen_ones(contacts: pd.DataFrame) -> None:
+    from tests.conftest import make_contacts
+    from training.fit import FitOptions, fit_model
+    from triage.taxonomy import load_taxonomy
+
+    model = fit_model(contacts, taxonomy=load_taxonomy(), options=FitOptions(model_type="embedding")).model
+    seen_texts = make_contacts(per_intent=10, seed=5).text.tolist()  # new contacts about the trained intents
+    seen = model.in_scope_scores(seen_texts, model.predict_proba(seen_texts))
+    unseen = model.in_scope_scores(UNSEEN, model.predict_proba(UNSEEN))
+    assert unseen.max() < np.quantile(seen, 0.1)
+    assert all(d.rule == "out_of_scope" for d in model.decide(UNSEEN))
+    assert np.mean([d.rule != "out_of_scope" for d in model.decide(seen_texts)]) > 0.9
