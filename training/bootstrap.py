@@ -13,6 +13,7 @@ from training.fit import FitOptions
 from training.promote import promote
 from training.registry import CHAMPION, resolve_version, use_tracking
 from training.train import train
+from triage.classifiers import DEFAULT_MODEL_TYPE
 from triage.config import CoreSettings
 from triage.errors import ModelNotFoundError
 
@@ -62,7 +63,7 @@ def bootstrap(
     data_dir: Path = DEFAULT_DATA_DIR,
     n: int = DEFAULT_N,
     seed: int = DEFAULT_SEED,
-    model_type: str = "tfidf",
+    model_type: str = DEFAULT_MODEL_TYPE,
     force: bool = False,
 ) -> BootstrapResult:
     existing = has_champion(settings, registered_name)

@@ -148,7 +148,7 @@ def bootstrap_command(
     data_dir: Annotated[Path, typer.Option(help="Where the synthetic data is written.")] = Path("data/generated"),
     n: Annotated[int, typer.Option(min=1000, help="Synthetic contacts to generate.")] = 12_000,
     seed: Annotated[int, typer.Option(help="Generator seed.")] = 7,
-    model: Annotated[str, typer.Option("--model", help="Classifier type.")] = "tfidf",
+    model: Annotated[str, typer.Option("--model", help="Classifier type.")] = DEFAULT_MODEL_TYPE,
     force: Annotated[bool, typer.Option("--force", help="Retrain and promote even if a champion exists.")] = False,
 ) -> None:
     """Generate synthetic data, train and promote a model, unless a champion already exists."""
