@@ -10,7 +10,7 @@ import pandas as pd
 from sklearn.dummy import DummyClassifier
 from sklearn.metrics import classification_report, confusion_matrix, f1_score
 
-from training.thresholds import PRECISION_LEVELS, coverage_at_precision, coverage_curve
+from training.thresholds import PRECISION_LEVELS, coverage_at_precision, coverage_curve, intent_threshold_rule
 from triage.calibration import expected_calibration_error, reliability_bins
 from triage.model import TriageModel
 
@@ -76,6 +76,7 @@ def evaluate_model(
         "out_of_scope_threshold": model.policy.out_of_scope_threshold,
         "target_precision": model.policy.target_precision,
         "source": model.policy.threshold_source,
+        "intent_threshold_rule": intent_threshold_rule(model.policy.target_precision),
     }
     report["per_intent"] = _per_intent(labels[in_scope], predicted[in_scope])
     _add_acceptance_by_intent(report["per_intent"], model, predicted, correct, accepted)

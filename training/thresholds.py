@@ -72,6 +72,15 @@ def rows_to_lower(target: float) -> int:
     return max(MIN_ROWS_PER_INTENT, int(np.ceil(3.0 / max(1.0 - target, 1e-6))))
 
 
+def intent_threshold_rule(target: float | None) -> str:
+    """The per-intent rule in words, for reports."""
+    lower = f"{rows_to_lower(target)}" if target is not None else "more"
+    return (
+        f"An intent gets its own threshold when at least {MIN_ROWS_PER_INTENT} held-out contacts were predicted as "
+        f"it (at least {lower} to go below the global threshold); every other intent uses the global threshold."
+    )
+
+
 def tune_intent_thresholds(
     confidence: np.ndarray,
     predicted: np.ndarray,
