@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from serve.auth import check_admin_key
+from serve.routes import RuntimeDep
 from serve.runtime import Runtime
 from triage.governance import GovernanceChange, GovernanceControls
 
-
-async def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
-
-
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 Admin = Annotated[str, Depends(check_admin_key)]
 ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing admin key"},
