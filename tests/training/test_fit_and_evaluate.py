@@ -84,4 +84,4 @@ def test_refit_keeps_the_held_out_measurements(contacts: pd.DataFrame) -> None:
     kept = fit_model(contacts, taxonomy=load_taxonomy(), options=FitOptions(refit_on_all=False)).model
     assert refitted.card.n_train == len(contacts) > kept.card.n_train
     assert refitted.policy == kept.policy  # thresholds come from the held-out rows either way
-    assert refitted.out_of_scope is not None and refitted.out_of_scope.reference_.shape[0] == kept.card.n_train
+    assert refitted.out_of_scope is not None and refitted.out_of_scope.n_reference_ == kept.card.n_train

@@ -67,7 +67,7 @@ def test_scorer_contract() -> None:
         scorer.similarity(np.ones((1, 3)))
     data = np.random.default_rng(5).normal(size=(100, 3))
     scorer.fit(data, held_out=data[:10], held_out_confidence=np.ones(10))
-    assert scorer.reference_.shape == (30, 3)  # subsampled
+    assert scorer.n_reference_ == 30 and scorer.reference_t_.shape == (3, 30)  # subsampled
     assert scorer.n_neighbors_ == 30  # never more neighbours than reference rows
 
 

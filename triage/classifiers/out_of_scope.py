@@ -51,15 +51,18 @@ class OutOfScopeScorer(BaseEstimator):
         if n_reference > self.max_reference:
             keep = np.sort(np.random.default_rng(self.seed).choice(n_reference, self.max_reference, replace=False))
             reference = reference[keep]
-        self.reference_ = _unit_rows(reference)
-        self.n_neighbors_ = max(1, min(self.n_neighbors, self.reference_.shape[0]))
+        reference = _unit_rows(reference)
+        self.n_reference_ = reference.shape[0]
+        # Stored transposed (features x contacts), the layout the similarity product needs, computed once.
+        self.reference_t_ = reference.T.tocsr() if sparse.issparse(reference) else np.ascontiguousarray(reference.T)
+        self.n_neighbors_ = max(1, min(self.n_neighbors, self.n_reference_))
         self.similarity_reference_ = np.sort(self.similarity(held_out))
         self.confidence_reference_ = np.sort(np.asarray(held_out_confidence, dtype=float))
         return self
 
     def similarity(self, embeddings: Any) -> np.ndarray:
         """Mean cosine similarity to the nearest training contacts, one value per row."""
-        check_is_fitted(self, "reference_")
+        check_is_fitted(self, "reference_t_")
         with limited_threads():
             return self._similarity(_unit_rows(embeddings))
 
@@ -67,7 +70,7 @@ class OutOfScopeScorer(BaseEstimator):
         k = self.n_neighbors_
         out = np.empty(embeddings.shape[0], dtype=float)
         for start in range(0, embeddings.shape[0], _CHUNK):
-            sims = embeddings[start : start + _CHUNK] @ self.reference_.T
+            sims = embeddings[start : start + _CHUNK] @ self.reference_t_
             sims = sims.toarray() if sparse.issparse(sims) else np.asarray(sims)
             nearest = np.partition(sims, sims.shape[1] - k, axis=1)[:, -k:]
             out[start : start + _CHUNK] = nearest.mean(axis=1)
@@ -75,7 +78,7 @@ class OutOfScopeScorer(BaseEstimator):
 
     def score(self, embeddings: Any, confidence: np.ndarray) -> np.ndarray:
         """In-scope score in [0, 1]: higher means more like the contacts the model was trained on."""
-        check_is_fitted(self, "reference_")
+        check_is_fitted(self, "reference_t_")
         similarity = _percentile(self.similarity_reference_, self.similarity(embeddings))
         certainty = _percentile(self.confidence_reference_, np.asarray(confidence, dtype=float))
         return self.confidence_weight * certainty + (1.0 - self.confidence_weight) * similarity
