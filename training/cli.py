@@ -42,6 +42,14 @@ def train_command(
             min=0.5, max=1.0, help="Share of correctly accepted held-out contacts the out-of-scope check lets through."
         ),
     ] = 0.97,
+    out_of_scope_label: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--out-of-scope-label",
+            help="Label marking examples outside every intent (repeatable; default: oos, out_of_scope, "
+            "out-of-scope). They tune the out-of-scope check and are never learnt as an intent.",
+        ),
+    ] = None,
     include_feedback: Annotated[
         bool,
         typer.Option(
@@ -63,6 +71,7 @@ def train_command(
         ambiguity_margin=ambiguity_margin,
         seed=seed,
         in_scope_pass_rate=in_scope_pass_rate,
+        **({"out_of_scope_labels": tuple(out_of_scope_label)} if out_of_scope_label else {}),
     )
     outcome = train(
         data=data,

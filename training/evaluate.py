@@ -92,7 +92,9 @@ def evaluate_model(
         }
     matrix_labels = sorted(set(labels[in_scope]) | set(predicted[in_scope]))
     matrix = pd.DataFrame(
-        confusion_matrix(labels[in_scope], predicted[in_scope], labels=matrix_labels),
+        confusion_matrix(labels[in_scope], predicted[in_scope], labels=matrix_labels)
+        if matrix_labels
+        else np.zeros((0, 0), dtype=int),
         index=matrix_labels,
         columns=matrix_labels,
     )

@@ -15,7 +15,7 @@ from sklearn.model_selection import train_test_split
 from training.data import dataset_hash
 from training.evaluate import evaluate_model
 from training.safeguarding import fit_safeguarding, has_safeguarding_labels
-from training.thresholds import tune_intent_thresholds, tune_threshold
+from training.thresholds import round_down, tune_intent_thresholds, tune_threshold
 from triage.calibration import TemperatureScaler, calibrator_name, choose_calibrator
 from triage.classifiers import make_classifier
 from triage.classifiers.out_of_scope import OutOfScopeScorer
@@ -32,6 +32,9 @@ VALIDATION_SHARE = 0.15
 MIN_CALIBRATION_ROWS = 30
 REFERENCE_ROWS = 5000
 DEFAULT_IN_SCOPE_PASS_RATE = 0.97
+OUT_OF_SCOPE_LABELS = ("oos", "out_of_scope", "out-of-scope")
+MIN_OUT_OF_SCOPE_EXAMPLES = 20
+CONFIDENCE_WEIGHTS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
 class SmallDataWarning(TriageWarning):
@@ -46,6 +49,9 @@ class FitOptions:
     ``refit_on_all``: after the held-out measurements, refit the classifier on all rows (model types whose
     fit is expensive, such as ``finetune``, opt out). ``in_scope_pass_rate``: the share of correctly accepted
     held-out contacts the out-of-scope check must let through (it sets that check's threshold).
+    ``out_of_scope_labels``: labels (any case) that mark examples of contacts outside every intent, such as
+    the ``oos`` rows of public out-of-scope benchmarks. They are never learnt as an intent: they tune how
+    the out-of-scope check weighs its two signals and are scored as out-of-scope in the held-out report.
     """
 
     text_column: str = "text"
@@ -57,6 +63,7 @@ class FitOptions:
     refit_on_all: bool = True
     out_of_scope: bool = True
     in_scope_pass_rate: float = DEFAULT_IN_SCOPE_PASS_RATE
+    out_of_scope_labels: tuple[str, ...] = OUT_OF_SCOPE_LABELS
 
 
 def split_validation(frame: pd.DataFrame, *, label_column: str, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -96,6 +103,10 @@ def fit_model(
     the frozen-encoder models cache embeddings by text across fit, calibration, thresholds and the refit.
     """
     text, label = options.text_column, options.label_column
+    frame, out_of_scope_examples = split_out_of_scope_examples(frame, label, options.out_of_scope_labels)
+    if validation is not None:
+        validation, more_examples = split_out_of_scope_examples(validation, label, options.out_of_scope_labels)
+        out_of_scope_examples = pd.concat([out_of_scope_examples, more_examples])
     if frame[label].nunique() < 2:
         raise DataError(f"Training data has only one label ({frame[label].iloc[0]!r}). A classifier needs two or more.")
     if not 0.5 <= options.in_scope_pass_rate <= 1.0:
@@ -138,6 +149,7 @@ def fit_model(
         trained_at=datetime.now(UTC),
         n_train=len(train),
         n_validation=len(held_out),
+        n_out_of_scope_examples=len(out_of_scope_examples),
         label_counts={str(k): int(v) for k, v in frame[label].value_counts().sort_index().items()},
         dataset_hash=dataset_hash(frame, [text, label]),
         text_column=text,
@@ -167,11 +179,18 @@ def fit_model(
             # What the policy accepts correctly without the check is what the check must mostly let through.
             decisions = model.decide_from_proba(held_texts, calibrated)
             good = np.array([d.accepted for d in decisions]) & (classifier.classes_[calibrated.argmax(axis=1)] == y)
+            oos_texts = out_of_scope_examples[text].astype(str).tolist()
+            oos = (oos_texts, model.predict_proba(oos_texts) if oos_texts else np.empty((0, len(classifier.classes_))))
             model.out_of_scope, model.policy = _fit_out_of_scope(
-                classifier, train_texts, held_texts, calibrated, y, good, policy, options
+                classifier, train, held_texts, calibrated, y, good, oos, policy, options
             )
         _add_reference_decisions(model, held_texts[:REFERENCE_ROWS], calibrated)
-        report, confusion = evaluate_model(model, held_out, text_column=text, label_column=label)
+        report, confusion = evaluate_model(
+            model, pd.concat([held_out, out_of_scope_examples]), text_column=text, label_column=label
+        )
+        # The held-out rows also fitted the calibration: the honest ECE is the cross-fitted one.
+        report["ece_in_sample"] = report["ece"]
+        report["ece"] = calibration[model.card.calibration]
         model.card.validation_metrics = {k: report[k] for k in ("accuracy", "macro_f1", "ece", "baseline_accuracy")}
         model.card.validation_metrics["calibration_ece_cross_fitted"] = calibration
     refit = internal_split and options.refit_on_all and getattr(classifier, "refit_on_all_data", True)
@@ -181,7 +200,7 @@ def fit_model(
         if model.out_of_scope is not None:
             # Same training-split neighbours, seen through the refitted model (a no-op for frozen encoders).
             model.out_of_scope, model.policy = _fit_out_of_scope(
-                model.classifier, train_texts, held_texts, calibrated, y, good, policy, options
+                model.classifier, train, held_texts, calibrated, y, good, oos, policy, options
             )
     return FitResult(model=model, held_out=held_out, report=report, confusion=confusion, calibration=calibration)
 
@@ -212,7 +231,7 @@ def _tuned_policy(proba: np.ndarray, classes: np.ndarray, labels: np.ndarray, op
             confidence, predicted, correct, clear_margin, target=options.target_precision, global_threshold=threshold
         )
     return PolicyConfig(
-        acceptance_threshold=round(threshold, 6),
+        acceptance_threshold=round_down(threshold),
         ambiguity_margin=options.ambiguity_margin,
         intent_thresholds=intent_thresholds,
         target_precision=options.target_precision,
@@ -220,30 +239,61 @@ def _tuned_policy(proba: np.ndarray, classes: np.ndarray, labels: np.ndarray, op
     )
 
 
+def split_out_of_scope_examples(
+    frame: pd.DataFrame, label_column: str, labels: tuple[str, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows with an intent label, rows labelled as out-of-scope examples)."""
+    marked = frame[label_column].astype(str).str.strip().str.lower().isin({v.lower() for v in labels})
+    return frame[~marked], frame[marked]
+
+
 def _fit_out_of_scope(
     classifier: Any,
-    train_texts: list[str],
+    train: pd.DataFrame,
     held_texts: list[str],
     calibrated: np.ndarray,
     labels: np.ndarray,
     good: np.ndarray,
+    out_of_scope_examples: tuple[list[str], np.ndarray],
     policy: PolicyConfig,
     options: FitOptions,
 ) -> tuple[OutOfScopeScorer, PolicyConfig]:
     """The out-of-scope scorer, and ``policy`` with a threshold that lets ``in_scope_pass_rate`` of the ``good``
     held-out contacts (accepted with the right intent) through; of all in-scope ones when too few are good.
+
+    ``out_of_scope_examples``: texts labelled as outside every intent and their calibrated probabilities.
+    With at least :data:`MIN_OUT_OF_SCOPE_EXAMPLES` of them, the weight of confidence against
+    similarity is the one (of :data:`CONFIDENCE_WEIGHTS`) that keeps most of them out at that pass rate.
     """
     known = np.isin(labels, classifier.classes_)
-    confidence = calibrated.max(axis=1)
+    index = {c: i for i, c in enumerate(classifier.classes_)}
+    train_labels = np.array([index[v] for v in train[options.label_column]])
     held_embeddings = classifier.embed(held_texts)
     scorer = OutOfScopeScorer(seed=options.seed).fit(
-        classifier.embed(train_texts), held_out=held_embeddings[known], held_out_confidence=confidence[known]
+        classifier.embed(train[options.text_column].astype(str).tolist()),
+        train_labels,
+        held_out=held_embeddings[known],
+        held_out_proba=calibrated[known],
     )
-    scores = scorer.score(held_embeddings, confidence)
     basis = good if good.sum() >= MIN_CALIBRATION_ROWS else known
-    threshold = float(np.quantile(scores[basis], 1.0 - options.in_scope_pass_rate, method="lower"))
-    threshold = np.floor(threshold * 1e6) / 1e6  # rounded down, so the row at the quantile still passes
-    return scorer, policy.model_copy(update={"out_of_scope_threshold": float(threshold)})
+    certainty, similarity = scorer.signals(held_embeddings[basis], calibrated[basis])
+    oos_texts, oos_proba = out_of_scope_examples
+    if len(oos_texts) >= MIN_OUT_OF_SCOPE_EXAMPLES:
+        oos_signals = scorer.signals(classifier.embed(oos_texts), oos_proba)
+        rejected = {}
+        for weight in CONFIDENCE_WEIGHTS:
+            scorer.set_params(confidence_weight=weight)
+            threshold = _pass_rate_threshold(scorer.combine(certainty, similarity), options.in_scope_pass_rate)
+            rejected[weight] = float((scorer.combine(*oos_signals) < threshold).mean())
+        default = OutOfScopeScorer().confidence_weight
+        scorer.set_params(confidence_weight=max(rejected, key=lambda w: (rejected[w], -abs(w - default))))
+    threshold = _pass_rate_threshold(scorer.combine(certainty, similarity), options.in_scope_pass_rate)
+    return scorer, policy.model_copy(update={"out_of_scope_threshold": threshold})
+
+
+def _pass_rate_threshold(scores: np.ndarray, pass_rate: float) -> float:
+    """The threshold that lets ``pass_rate`` of ``scores`` through, rounded down so the row at it passes."""
+    return round_down(float(np.quantile(scores, 1.0 - pass_rate, method="lower")))
 
 
 def _reference(held_out: pd.DataFrame, proba: np.ndarray, classes: np.ndarray, options: FitOptions) -> pd.DataFrame:

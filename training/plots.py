@@ -83,9 +83,12 @@ def save_coverage_curve(curve: list[dict[str, float]], path: Path, *, target: fl
 
 
 def save_evaluation_figures(report: dict[str, Any], matrix: pd.DataFrame, folder: Path, prefix: str = "") -> list[Path]:
-    """The three figures of an evaluation report, as PNG files in ``folder`` named ``{prefix}<figure>.png``."""
+    """The three figures of an evaluation report, as PNG files in ``folder`` named ``{prefix}<figure>.png``.
+
+    Data with no in-scope rows has no confusion matrix or reliability diagram.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    paths = [save_confusion_matrix(matrix, folder / f"{prefix}confusion_matrix.png")]
+    paths = [save_confusion_matrix(matrix, folder / f"{prefix}confusion_matrix.png")] if matrix.size else []
     if report.get("calibration", {}).get("reliability"):
         paths.append(
             save_reliability_diagram(

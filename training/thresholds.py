@@ -118,7 +118,7 @@ def tune_intent_thresholds(
             if n < lower_rows:
                 threshold = max(threshold, global_threshold)
         if abs(threshold - global_threshold) > 1e-9:
-            thresholds[str(intent)] = round(float(threshold), 6)
+            thresholds[str(intent)] = round_down(float(threshold))
     return thresholds
 
 
@@ -142,3 +142,8 @@ def coverage_curve(confidence: np.ndarray, correct: np.ndarray, *, points: int =
             }
         )
     return curve
+
+
+def round_down(threshold: float) -> float:
+    """``threshold`` to 6 decimals, rounded down so the contact it was chosen at still passes."""
+    return float(np.floor(threshold * 1e6) / 1e6)

@@ -38,7 +38,8 @@ class TrainOutcome:
             "run_id": self.run_id,
             "model_uri": f"models:/{self.registered_name}/{self.version}",
             "validation": {k: metrics.get(k) for k in ("n", "accuracy", "macro_f1", "ece", "baseline_accuracy")}
-            | {"coverage_at_precision": metrics.get("coverage_at_precision")},
+            | {"coverage_at_precision": metrics.get("coverage_at_precision")}
+            | ({"out_of_scope": metrics["out_of_scope"]} if metrics.get("out_of_scope") else {}),
             "thresholds": metrics.get("thresholds"),
         }
 
@@ -117,6 +118,8 @@ def _log_run(result: FitResult, *, data: str, options: FitOptions, taxonomy_vers
             "n_intent_thresholds": len(model.policy.intent_thresholds),
             "out_of_scope_threshold": model.policy.out_of_scope_threshold,
             "in_scope_pass_rate": options.in_scope_pass_rate,
+            "out_of_scope_confidence_weight": getattr(model.out_of_scope, "confidence_weight", None),
+            "n_out_of_scope_examples": card.n_out_of_scope_examples,
             "taxonomy_version": taxonomy_version,
             "policy_version": model.policy.version,
             **{f"clf.{k}": v for k, v in card.params.items()},

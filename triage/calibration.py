@@ -2,6 +2,10 @@
 
 Temperature scaling (one parameter) or top-label isotonic regression, whichever has the lower expected
 calibration error on held-out rows it was not fitted on (:func:`choose_calibrator`).
+
+Neither claims certainty its evidence cannot support: after fitting on ``n`` held-out rows, no confidence
+exceeds ``1 - 1/(n + 2)`` (Laplace's rule of succession: even with every one of ``n`` such contacts right,
+the next may be wrong), so a calibrated model never says 1.0.
 """
 
 from __future__ import annotations
@@ -12,6 +16,37 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 _EPS = 1e-12
+
+
+def confidence_cap(n_rows: int) -> float:
+    """The most confidence ``n_rows`` held-out rows can support (rule of succession)."""
+    return 1.0 - 1.0 / (n_rows + 2)
+
+
+def _with_top(proba: np.ndarray, new_top: np.ndarray) -> np.ndarray:
+    """``proba`` with each row's top class set to ``new_top``; the others share the rest in proportion
+    to their scores (evenly when they had none)."""
+    n, k = proba.shape
+    rows = np.arange(n)
+    top_index = proba.argmax(axis=1)
+    rest = 1.0 - proba[rows, top_index]
+    others = proba.copy()
+    others[rows, top_index] = 0.0
+    share = np.where(rest > _EPS, rest, 1.0)
+    scaled = others * ((1.0 - new_top) / share)[:, None]
+    empty = rest <= _EPS
+    if empty.any() and k > 1:
+        scaled[empty] = ((1.0 - new_top[empty]) / (k - 1))[:, None]
+        scaled[rows[empty], top_index[empty]] = 0.0
+    scaled[rows, top_index] = new_top
+    return scaled
+
+
+def _capped(proba: np.ndarray, cap: float | None) -> np.ndarray:
+    if cap is None or proba.shape[1] < 2:
+        return proba
+    top = proba.max(axis=1)
+    return _with_top(proba, np.minimum(top, cap)) if (top > cap).any() else proba
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -40,12 +75,13 @@ class TemperatureScaler(BaseEstimator):
 
         result = minimize_scalar(nll, bounds=self.bounds, method="bounded")
         self.temperature_ = float(result.x)
+        self.max_confidence_ = confidence_cap(len(y_index))
         return self
 
     def transform(self, proba: np.ndarray) -> np.ndarray:
         check_is_fitted(self)
         log_p = np.log(np.clip(np.asarray(proba, dtype=float), _EPS, 1.0))
-        return _softmax(log_p / self.temperature_)
+        return _capped(_softmax(log_p / self.temperature_), getattr(self, "max_confidence_", None))
 
 
 def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, n_bins: int = 15) -> float:
@@ -79,30 +115,21 @@ class IsotonicCalibrator(BaseEstimator):
         proba = np.asarray(proba, dtype=float)
         correct = (proba.argmax(axis=1) == np.asarray(y_index, dtype=int)).astype(float)
         self.isotonic_ = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(proba.max(axis=1), correct)
+        self.max_confidence_ = confidence_cap(len(correct))
         return self
 
     def transform(self, proba: np.ndarray) -> np.ndarray:
         check_is_fitted(self)
         proba = np.asarray(proba, dtype=float)
         n, k = proba.shape
-        rows = np.arange(n)
-        top_index = proba.argmax(axis=1)
-        top = proba[rows, top_index]
+        top = proba.max(axis=1)
         rest = 1.0 - top
         runner_up = np.sort(proba, axis=1)[:, -2] if k > 1 else np.zeros(n)
         # new_top must beat runner_up * (1 - new_top) / rest, i.e. new_top > runner_up / (rest + runner_up).
         floor = np.divide(runner_up, rest + runner_up, out=np.zeros(n), where=(rest + runner_up) > 0) + 1e-9
-        new_top = np.clip(np.maximum(self.isotonic_.predict(top), floor), 0.0, 1.0)
-        others = proba.copy()
-        others[rows, top_index] = 0.0
-        share = np.where(rest > _EPS, rest, 1.0)
-        scaled = others * ((1.0 - new_top) / share)[:, None]
-        empty = rest <= _EPS
-        if empty.any() and k > 1:  # all mass on the top class: spread the remainder evenly
-            scaled[empty] = ((1.0 - new_top[empty]) / (k - 1))[:, None]
-            scaled[rows[empty], top_index[empty]] = 0.0
-        scaled[rows, top_index] = new_top
-        return scaled
+        cap = getattr(self, "max_confidence_", 1.0)
+        new_top = np.clip(np.maximum(np.minimum(self.isotonic_.predict(top), cap), floor), 0.0, 1.0)
+        return _with_top(proba, new_top)
 
 
 CALIBRATORS = ("temperature", "isotonic")

@@ -36,6 +36,7 @@ class ModelCard(BaseModel):
     trained_at: datetime
     n_train: int
     n_validation: int
+    n_out_of_scope_examples: int = Field(default=0, description="Rows labelled out-of-scope, used to tune that check.")
     label_counts: dict[str, int]
     dataset_hash: str
     text_column: str = "text"
@@ -85,7 +86,7 @@ class TriageModel:
         """The out-of-scope scorer's in-scope score per text (higher: more like the training data), or None."""
         if self.out_of_scope is None or not len(texts):
             return None
-        return self.out_of_scope.score(self.classifier.embed(list(texts)), np.asarray(proba).max(axis=1))
+        return self.out_of_scope.score(self.classifier.embed(list(texts)), np.asarray(proba))
 
     def decide(
         self,

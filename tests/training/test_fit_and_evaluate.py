@@ -85,3 +85,37 @@ def test_refit_keeps_the_held_out_measurements(contacts: pd.DataFrame) -> None:
     assert refitted.card.n_train == len(contacts) > kept.card.n_train
     assert refitted.policy == kept.policy  # thresholds come from the held-out rows either way
     assert refitted.out_of_scope is not None and refitted.out_of_scope.n_reference_ == kept.card.n_train
+
+
+def test_rows_labelled_out_of_scope_tune_the_check_and_are_never_an_intent(contacts: pd.DataFrame) -> None:
+    """Public out-of-scope benchmarks label such rows ``oos``: they must not become an intent the model accepts."""
+    unrelated = [
+        f"{q} {topic}"
+        for q in ("what is", "tell me about", "how do i learn", "who invented", "recommend a")
+        for topic in ("chess openings", "the moon landing", "french cooking", "jazz piano", "volcanoes", "origami")
+    ]
+    frame = pd.concat([contacts, pd.DataFrame({"text": unrelated, "intent": "OOS"})], ignore_index=True)
+    result = fit_model(frame, taxonomy=load_taxonomy(), options=FitOptions())
+    model = result.model
+    assert "OOS" not in set(model.classes) and "OOS" not in model.card.label_counts
+    assert model.card.n_out_of_scope_examples == len(unrelated)
+    assert model.out_of_scope is not None and model.policy.out_of_scope_threshold is not None
+    out_of_scope = result.report["out_of_scope"]  # the examples are scored in the held-out report
+    assert out_of_scope["n"] == len(unrelated) and out_of_scope["recall"] >= 0.9
+    report, _ = evaluate_model(model, frame.tail(10))
+    assert report["out_of_scope"]["n"] == 10  # and in any evaluation, as labels the model was not trained on
+
+
+def test_held_out_ece_is_the_cross_fitted_one(fitted_model) -> None:
+    metrics = fitted_model.card.validation_metrics
+    assert metrics["ece"] == metrics["calibration_ece_cross_fitted"][fitted_model.card.calibration]
+
+
+def test_data_with_only_out_of_scope_rows_is_evaluated_without_in_scope_figures(fitted_model, tmp_path) -> None:
+    from training.plots import save_evaluation_figures
+
+    frame = pd.DataFrame({"text": ["what is jazz", "who won the cup last night"], "intent": ["oos", "oos"]})
+    report, matrix = evaluate_model(fitted_model, frame)
+    assert report["accuracy"] is None and report["out_of_scope"]["n"] == 2
+    assert report["out_of_scope"]["in_scope_accuracy"] is None
+    assert [p.name for p in save_evaluation_figures(report, matrix, tmp_path)] == ["coverage.png"]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from triage.calibration import (
     IsotonicCalibrator,
@@ -100,3 +101,17 @@ def test_reliability_bins_add_up_to_the_ece() -> None:
     assert sum(b["n"] for b in bins) == 1000 and len(bins) == 15
     ece = sum(b["n"] / 1000 * abs(b["confidence"] - b["accuracy"]) for b in bins)
     assert np.isclose(ece, expected_calibration_error(confidence, correct))
+
+
+def test_no_calibrator_claims_more_certainty_than_its_held_out_rows_support() -> None:
+    """Right on all 98 held-out rows still leaves room for error: confidence stops at 1 - 1/(98 + 2)."""
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 3, 98)
+    proba = np.full((98, 3), 1e-9)
+    proba[np.arange(98), y] = 1.0
+    unseen = np.array([[1.0, 0.0, 0.0], [0.2, 0.7, 0.1]])
+    for calibrator in (TemperatureScaler().fit(proba, y), IsotonicCalibrator().fit(proba, y)):
+        calibrated = calibrator.transform(unseen)
+        assert calibrated[0, 0] == pytest.approx(0.99) and calibrated[0].argmax() == 0
+        assert np.allclose(calibrated.sum(1), 1.0) and calibrated[1].argmax() == 1
+        assert calibrated.max() <= 0.99 + 1e-12

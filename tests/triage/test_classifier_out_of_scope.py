@@ -13,6 +13,7 @@ from scipy import sparse
 from sklearn.exceptions import NotFittedError
 
 from triage.classifiers.out_of_scope import OutOfScopeScorer
+from triage.errors import DataError
 from triage.policy import PolicyConfig, RoutingPolicy
 from triage.taxonomy import load_taxonomy
 
@@ -32,43 +33,76 @@ def clusters(n: int, seed: int, centres: np.ndarray, spread: float = 0.15) -> tu
     return centres[labels] + spread * rng.normal(size=(n, centres.shape[1])), labels
 
 
+def one_hot(labels: np.ndarray, n_classes: int, confidence: float | np.ndarray) -> np.ndarray:
+    """Probabilities with ``confidence`` on ``labels`` and the rest spread evenly."""
+    confidence = np.broadcast_to(np.asarray(confidence, dtype=float), labels.shape)
+    proba = np.repeat(((1 - confidence) / (n_classes - 1))[:, None], n_classes, axis=1)
+    proba[np.arange(len(labels)), labels] = confidence
+    return proba
+
+
 def test_far_points_score_lower_than_points_like_the_training_data() -> None:
     rng = np.random.default_rng(0)
     centres = rng.normal(size=(4, 16))
-    train, _ = clusters(400, 1, centres)
-    held_out, _ = clusters(200, 2, centres)
-    near, _ = clusters(100, 3, centres)
+    train, train_labels = clusters(400, 1, centres)
+    held_out, held_labels = clusters(200, 2, centres)
+    near, near_labels = clusters(100, 3, centres)
     far = rng.normal(size=(100, 16)) * 2
-    confidence = rng.uniform(0.5, 1.0, 200)
-    scorer = OutOfScopeScorer(n_neighbors=5).fit(train, held_out=held_out, held_out_confidence=confidence)
-    near_scores = scorer.score(near, np.full(100, 0.9))
-    far_scores = scorer.score(far, np.full(100, 0.9))
+    scorer = OutOfScopeScorer(n_neighbors=5).fit(
+        train, train_labels, held_out=held_out, held_out_proba=one_hot(held_labels, 4, rng.uniform(0.5, 1.0, 200))
+    )
+    near_scores = scorer.score(near, one_hot(near_labels, 4, 0.9))
+    far_scores = scorer.score(far, one_hot(rng.integers(0, 4, 100), 4, 0.9))
     assert near_scores.min() >= 0.0 and far_scores.max() <= 1.0
     assert np.median(near_scores) - np.median(far_scores) > 0.2
     assert (far_scores < np.quantile(near_scores, 0.05)).mean() > 0.9
     # Confidence counts too: the same texts with lower confidence score lower.
-    assert (scorer.score(near, np.full(100, 0.3)) < near_scores).all()
+    assert (scorer.score(near, one_hot(near_labels, 4, 0.3)) < near_scores).all()
+
+
+def test_similarity_counts_only_training_contacts_of_the_assigned_intent() -> None:
+    """A contact next to intent 0's examples but assigned intent 1 is not "like" intent 1's training data."""
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(2, 16)) * 3
+    train, labels = clusters(200, 2, centres)
+    held_out, held_labels = clusters(50, 3, centres)
+    scorer = OutOfScopeScorer(n_neighbors=3).fit(
+        train, labels, held_out=held_out, held_out_proba=one_hot(held_labels, 2, 0.9)
+    )
+    near_zero, _ = clusters(20, 4, centres[:1])
+    as_zero = scorer.similarity(near_zero, np.zeros(20, dtype=int))
+    as_one = scorer.similarity(near_zero, np.ones(20, dtype=int))
+    assert (as_zero > 0.9).all() and (as_one < as_zero - 0.5).all()
 
 
 def test_sparse_and_dense_embeddings_give_the_same_similarity() -> None:
     rng = np.random.default_rng(4)
     dense = np.abs(rng.normal(size=(50, 30))) * (rng.random((50, 30)) < 0.3)
     dense[:, 0] += 0.1  # no empty rows
-    scorer_dense = OutOfScopeScorer(n_neighbors=3).fit(dense[:40], held_out=dense[40:], held_out_confidence=np.ones(10))
+    labels, proba = np.arange(40) % 2, one_hot(np.arange(10) % 2, 2, 0.8)
+    scorer_dense = OutOfScopeScorer(n_neighbors=3).fit(dense[:40], labels, held_out=dense[40:], held_out_proba=proba)
     scorer_sparse = OutOfScopeScorer(n_neighbors=3).fit(
-        sparse.csr_matrix(dense[:40]), held_out=sparse.csr_matrix(dense[40:]), held_out_confidence=np.ones(10)
+        sparse.csr_matrix(dense[:40]), labels, held_out=sparse.csr_matrix(dense[40:]), held_out_proba=proba
     )
-    assert np.allclose(scorer_dense.similarity(dense[40:]), scorer_sparse.similarity(sparse.csr_matrix(dense[40:])))
+    predicted = np.arange(10) % 2
+    assert np.allclose(
+        scorer_dense.similarity(dense[40:], predicted),
+        scorer_sparse.similarity(sparse.csr_matrix(dense[40:]), predicted),
+    )
 
 
 def test_scorer_contract() -> None:
     scorer = OutOfScopeScorer(n_neighbors=50, max_reference=30)
     with pytest.raises(NotFittedError):
-        scorer.similarity(np.ones((1, 3)))
+        scorer.similarity(np.ones((1, 3)), np.zeros(1, dtype=int))
     data = np.random.default_rng(5).normal(size=(100, 3))
-    scorer.fit(data, held_out=data[:10], held_out_confidence=np.ones(10))
+    labels = np.arange(100) % 3
+    with pytest.raises(DataError, match="100 reference embeddings but 99 labels"):
+        scorer.fit(data, labels[:99], held_out=data[:10], held_out_proba=one_hot(labels[:10], 3, 0.9))
+    scorer.fit(data, labels, held_out=data[:10], held_out_proba=one_hot(labels[:10], 3, 0.9))
     assert scorer.n_reference_ == 30 and scorer.reference_t_.shape == (3, 30)  # subsampled
-    assert scorer.n_neighbors_ == 30  # never more neighbours than reference rows
+    similarity = scorer.similarity(data[:5], labels[:5])  # fewer contacts per intent than neighbours: all of them
+    assert similarity.shape == (5,) and np.isfinite(similarity).all()
 
 
 CLASSES = np.array(["council_tax_payment", "damp_and_mould", "missed_bin_collection"])

@@ -3,8 +3,9 @@
 The in-scope score combines two signals that fail differently:
 
 - the classifier's calibrated confidence in its top intent (low when the contact sits between intents);
-- the mean cosine similarity of the contact's embedding to its ``n_neighbors`` nearest training contacts
-  (low when the contact is far from all of them, even if the classifier is sure of an intent).
+- the mean cosine similarity of the contact's embedding to the ``n_neighbors`` nearest training contacts
+  *of the intent it was assigned* (low when the contact is far from every example of that intent, even if
+  the classifier is sure of it; near-duplicates of other intents do not count).
 
 Each signal is turned into its percentile among held-out in-scope contacts, so the two are on one scale,
 and the percentiles are averaged (weight ``confidence_weight`` on the confidence). The score is in [0, 1];
@@ -28,60 +29,93 @@ _CHUNK = 1024
 
 
 class OutOfScopeScorer(BaseEstimator):
-    """k-nearest-neighbour similarity on embeddings (dense or sparse) combined with confidence."""
+    """Intent-conditional nearest-neighbour similarity on embeddings (dense or sparse), combined with confidence.
+
+    ``reference_labels`` given to :meth:`fit` are class indices (columns of the probabilities passed to
+    :meth:`score`); a reference sample larger than ``max_reference`` is subsampled, stratified by intent.
+    """
 
     def __init__(
-        self, *, n_neighbors: int = 5, confidence_weight: float = 0.5, max_reference: int = 20_000, seed: int = 0
+        self, *, n_neighbors: int = 3, confidence_weight: float = 0.4, max_reference: int = 20_000, seed: int = 0
     ) -> None:
         self.n_neighbors = n_neighbors
         self.confidence_weight = confidence_weight
         self.max_reference = max_reference
         self.seed = seed
 
-    def fit(self, reference: Any, *, held_out: Any, held_out_confidence: np.ndarray) -> OutOfScopeScorer:
-        """``reference``: embeddings of the training contacts; ``held_out``: of in-scope contacts not trained on.
-
-        ``held_out_confidence`` is the calibrated top-intent confidence of the held-out contacts.
+    def fit(
+        self, reference: Any, reference_labels: np.ndarray, *, held_out: Any, held_out_proba: np.ndarray
+    ) -> OutOfScopeScorer:
+        """``reference``: embeddings of the training contacts, ``reference_labels`` their class indices;
+        ``held_out``: embeddings of in-scope contacts not trained on, ``held_out_proba`` their calibrated
+        class probabilities.
         """
         if not 0.0 <= self.confidence_weight <= 1.0:
             raise DataError(f"confidence_weight must be between 0 and 1, got {self.confidence_weight}.")
-        n_reference = reference.shape[0]
-        if n_reference < 1 or held_out.shape[0] < 1:
+        labels = np.asarray(reference_labels, dtype=int)
+        if reference.shape[0] < 1 or held_out.shape[0] < 1:
             raise DataError("The out-of-scope scorer needs training and held-out embeddings.")
-        if n_reference > self.max_reference:
-            keep = np.sort(np.random.default_rng(self.seed).choice(n_reference, self.max_reference, replace=False))
-            reference = reference[keep]
-        reference = _unit_rows(reference)
+        if labels.shape[0] != reference.shape[0]:
+            raise DataError(f"{reference.shape[0]} reference embeddings but {labels.shape[0]} labels.")
+        keep = np.arange(len(labels))
+        if len(keep) > self.max_reference:
+            keep = np.sort(np.random.default_rng(self.seed).choice(len(keep), self.max_reference, replace=False))
+        keep = keep[np.argsort(labels[keep], kind="stable")]  # each intent's contacts in one block of columns
+        reference, labels = _unit_rows(reference[keep]), labels[keep]
         self.n_reference_ = reference.shape[0]
         # Stored transposed (features x contacts), the layout the similarity product needs, computed once.
         self.reference_t_ = reference.T.tocsr() if sparse.issparse(reference) else np.ascontiguousarray(reference.T)
-        self.n_neighbors_ = max(1, min(self.n_neighbors, self.n_reference_))
-        self.similarity_reference_ = np.sort(self.similarity(held_out))
-        self.confidence_reference_ = np.sort(np.asarray(held_out_confidence, dtype=float))
+        n_classes = max(int(labels.max()) + 1, np.asarray(held_out_proba).shape[1])
+        self.block_starts_ = np.searchsorted(labels, np.arange(n_classes + 1), side="left")
+        held_out_proba = np.asarray(held_out_proba, dtype=float)
+        self.similarity_reference_ = np.sort(self.similarity(held_out, held_out_proba.argmax(axis=1)))
+        self.confidence_reference_ = np.sort(held_out_proba.max(axis=1))
         return self
 
-    def similarity(self, embeddings: Any) -> np.ndarray:
-        """Mean cosine similarity to the nearest training contacts, one value per row."""
-        check_is_fitted(self, "reference_t_")
-        with limited_threads():
-            return self._similarity(_unit_rows(embeddings))
+    def similarity(self, embeddings: Any, predicted: np.ndarray) -> np.ndarray:
+        """Mean cosine similarity to the nearest training contacts of each row's ``predicted`` class index.
 
-    def _similarity(self, embeddings: Any) -> np.ndarray:
-        k = self.n_neighbors_
-        out = np.empty(embeddings.shape[0], dtype=float)
+        A class with no training contacts in the reference gives similarity -1 (as unlike as possible).
+        """
+        check_is_fitted(self, "reference_t_")
+        predicted = np.asarray(predicted, dtype=int)
+        with limited_threads():
+            return self._similarity(_unit_rows(embeddings), predicted)
+
+    def _similarity(self, embeddings: Any, predicted: np.ndarray) -> np.ndarray:
+        out = np.full(embeddings.shape[0], -1.0)
         for start in range(0, embeddings.shape[0], _CHUNK):
             sims = embeddings[start : start + _CHUNK] @ self.reference_t_
             sims = sims.toarray() if sparse.issparse(sims) else np.asarray(sims)
-            nearest = np.partition(sims, sims.shape[1] - k, axis=1)[:, -k:]
-            out[start : start + _CHUNK] = nearest.mean(axis=1)
+            chunk_predicted = predicted[start : start + _CHUNK]
+            for label in np.unique(chunk_predicted):
+                begin, end = self.block_starts_[label], self.block_starts_[label + 1]
+                if end <= begin:
+                    continue
+                rows = np.flatnonzero(chunk_predicted == label)
+                block = sims[rows, begin:end]
+                k = min(self.n_neighbors, end - begin)
+                nearest = np.partition(block, block.shape[1] - k, axis=1)[:, -k:]
+                out[start + rows] = nearest.mean(axis=1)
         return out
 
-    def score(self, embeddings: Any, confidence: np.ndarray) -> np.ndarray:
-        """In-scope score in [0, 1]: higher means more like the contacts the model was trained on."""
+    def signals(self, embeddings: Any, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The two signals as percentiles among held-out in-scope contacts: (confidence, similarity)."""
         check_is_fitted(self, "reference_t_")
-        similarity = _percentile(self.similarity_reference_, self.similarity(embeddings))
-        certainty = _percentile(self.confidence_reference_, np.asarray(confidence, dtype=float))
+        proba = np.asarray(proba, dtype=float)
+        similarity = _percentile(self.similarity_reference_, self.similarity(embeddings, proba.argmax(axis=1)))
+        certainty = _percentile(self.confidence_reference_, proba.max(axis=1))
+        return certainty, similarity
+
+    def combine(self, certainty: np.ndarray, similarity: np.ndarray) -> np.ndarray:
         return self.confidence_weight * certainty + (1.0 - self.confidence_weight) * similarity
+
+    def score(self, embeddings: Any, proba: np.ndarray) -> np.ndarray:
+        """In-scope score in [0, 1]: higher means more like the contacts the model was trained on.
+
+        ``proba``: the calibrated class probabilities of the same rows (the top one is the assigned intent).
+        """
+        return self.combine(*self.signals(embeddings, proba))
 
 
 def _percentile(sorted_reference: np.ndarray, values: np.ndarray) -> np.ndarray:
