@@ -37,11 +37,13 @@ def train_command(
     ambiguity_margin: Annotated[float, typer.Option(min=0.0, max=1.0, help="Top-1 minus top-2 needed.")] = 0.1,
     seed: Annotated[int, typer.Option(help="Random seed for the split.")] = 0,
     in_scope_pass_rate: Annotated[
-        float,
+        float | None,
         typer.Option(
-            min=0.5, max=1.0, help="Share of correctly accepted held-out contacts the out-of-scope check lets through."
+            min=0.5,
+            max=1.0,
+            help="Share of correctly accepted held-out contacts the out-of-scope check lets through [default: 0.985].",
         ),
-    ] = 0.97,
+    ] = None,
     out_of_scope_label: Annotated[
         list[str] | None,
         typer.Option(
@@ -70,7 +72,7 @@ def train_command(
         target_precision=target_precision,
         ambiguity_margin=ambiguity_margin,
         seed=seed,
-        in_scope_pass_rate=in_scope_pass_rate,
+        **({"in_scope_pass_rate": in_scope_pass_rate} if in_scope_pass_rate is not None else {}),
         **({"out_of_scope_labels": tuple(out_of_scope_label)} if out_of_scope_label else {}),
     )
     outcome = train(

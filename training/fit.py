@@ -31,7 +31,7 @@ DEFAULT_AMBIGUITY_MARGIN = 0.1
 VALIDATION_SHARE = 0.15
 MIN_CALIBRATION_ROWS = 30
 REFERENCE_ROWS = 5000
-DEFAULT_IN_SCOPE_PASS_RATE = 0.97
+DEFAULT_IN_SCOPE_PASS_RATE = 0.985
 OUT_OF_SCOPE_LABELS = ("oos", "out_of_scope", "out-of-scope")
 MIN_OUT_OF_SCOPE_EXAMPLES = 20
 CONFIDENCE_WEIGHTS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
@@ -107,6 +107,11 @@ def fit_model(
     if validation is not None:
         validation, more_examples = split_out_of_scope_examples(validation, label, options.out_of_scope_labels)
         out_of_scope_examples = pd.concat([out_of_scope_examples, more_examples])
+    if frame.empty:
+        raise DataError(
+            f"Every training row is labelled as out-of-scope ({', '.join(options.out_of_scope_labels)}): "
+            "add rows labelled with the intents to learn."
+        )
     if frame[label].nunique() < 2:
         raise DataError(f"Training data has only one label ({frame[label].iloc[0]!r}). A classifier needs two or more.")
     if not 0.5 <= options.in_scope_pass_rate <= 1.0:

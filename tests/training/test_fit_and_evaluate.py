@@ -119,3 +119,11 @@ def test_data_with_only_out_of_scope_rows_is_evaluated_without_in_scope_figures(
     assert report["accuracy"] is None and report["out_of_scope"]["n"] == 2
     assert report["out_of_scope"]["in_scope_accuracy"] is None
     assert [p.name for p in save_evaluation_figures(report, matrix, tmp_path)] == ["coverage.png"]
+
+
+def test_training_data_of_only_out_of_scope_rows_is_refused_with_the_fix() -> None:
+    from triage.errors import DataError
+
+    frame = pd.DataFrame({"text": ["what is jazz", "who won the cup"], "intent": ["oos", "oos"]})
+    with pytest.raises(DataError, match="Every training row is labelled as out-of-scope"):
+        fit_model(frame, taxonomy=load_taxonomy(), options=FitOptions())

@@ -83,18 +83,23 @@ class OutOfScopeScorer(BaseEstimator):
             return self._similarity(_unit_rows(embeddings), predicted)
 
     def _similarity(self, embeddings: Any, predicted: np.ndarray) -> np.ndarray:
+        block_starts, n_neighbors = getattr(self, "block_starts_", None), self.n_neighbors
+        if block_starts is None:
+            # Fitted before similarity was per intent: every training contact is a neighbour, as when it was fitted.
+            predicted = np.zeros_like(predicted)
+            block_starts, n_neighbors = np.array([0, self.n_reference_]), self.n_neighbors_
         out = np.full(embeddings.shape[0], -1.0)
         for start in range(0, embeddings.shape[0], _CHUNK):
             sims = embeddings[start : start + _CHUNK] @ self.reference_t_
             sims = sims.toarray() if sparse.issparse(sims) else np.asarray(sims)
             chunk_predicted = predicted[start : start + _CHUNK]
             for label in np.unique(chunk_predicted):
-                begin, end = self.block_starts_[label], self.block_starts_[label + 1]
+                begin, end = block_starts[label], block_starts[label + 1]
                 if end <= begin:
                     continue
                 rows = np.flatnonzero(chunk_predicted == label)
                 block = sims[rows, begin:end]
-                k = min(self.n_neighbors, end - begin)
+                k = min(n_neighbors, end - begin)
                 nearest = np.partition(block, block.shape[1] - k, axis=1)[:, -k:]
                 out[start + rows] = nearest.mean(axis=1)
         return out
