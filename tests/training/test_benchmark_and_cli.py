@@ -104,4 +104,3 @@ def test_train_logs_calibration_thresholds_and_figures_to_mlflow(mlflow_store: P
     loaded = load_model(get_core_settings(), "models:/bench-test@challenger").model
     assert loaded.policy.target_precision == 0.98 and loaded.policy.out_of_scope_threshold is not None
     assert loaded.out_of_scope is not None
-

@@ -179,16 +179,26 @@ def test_minilm_scorer_separates_unseen_topics_from_seen_ones(contacts: pd.DataF
     assert np.mean([d.rule != "out_of_scope" for d in model.decide(seen_texts)]) > 0.9
 
 
-def test_a_scorer_fitted_before_per_intent_similarity_still_scores_as_it_was_fitted() -> None:
-    """Models registered before the change keep their behaviour: neighbours from all training contacts."""
+@pytest.mark.parametrize("stored_as", ["reference_t_", "reference_"])
+def test_a_scorer_saved_before_per_intent_similarity_still_scores_as_it_was_fitted(stored_as: str) -> None:
+    """Models registered by earlier versions keep their behaviour: neighbours from all training contacts."""
+    import pickle
+
     rng = np.random.default_rng(6)
     train, labels = clusters(60, 7, rng.normal(size=(3, 8)))
     scorer = OutOfScopeScorer(n_neighbors=4).fit(
         train, labels, held_out=train[:10], held_out_proba=one_hot(labels[:10], 3, 0.9)
     )
-    del scorer.block_starts_
-    scorer.n_neighbors_ = 4  # what the earlier version stored
+    state = scorer.__getstate__()
+    del state["block_starts_"]
+    state["n_neighbors_"] = 4  # what earlier versions stored
+    if stored_as == "reference_":
+        state["reference_"] = state.pop("reference_t_").T
+    old = pickle.loads(pickle.dumps(scorer))
+    old.__dict__.clear()
+    old.__setstate__(state)
     queries = rng.normal(size=(5, 8))
     unit = lambda m: m / np.linalg.norm(m, axis=1, keepdims=True)  # noqa: E731
     expected = np.sort(unit(queries) @ unit(train).T, axis=1)[:, -4:].mean(axis=1)
-    assert np.allclose(scorer.similarity(queries, np.array([0, 1, 2, 0, 1])), expected, atol=1e-5)
+    assert np.allclose(old.similarity(queries, np.array([0, 1, 2, 0, 1])), expected, atol=1e-5)
+    assert old.score(queries, one_hot(np.array([0, 1, 2, 0, 1]), 3, 0.9)).shape == (5,)

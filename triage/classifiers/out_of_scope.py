@@ -83,11 +83,9 @@ class OutOfScopeScorer(BaseEstimator):
             return self._similarity(_unit_rows(embeddings), predicted)
 
     def _similarity(self, embeddings: Any, predicted: np.ndarray) -> np.ndarray:
-        block_starts, n_neighbors = getattr(self, "block_starts_", None), self.n_neighbors
-        if block_starts is None:
-            # Fitted before similarity was per intent: every training contact is a neighbour, as when it was fitted.
-            predicted = np.zeros_like(predicted)
-            block_starts, n_neighbors = np.array([0, self.n_reference_]), self.n_neighbors_
+        block_starts, n_neighbors = self.block_starts_, self.n_neighbors
+        if getattr(self, "global_neighbours_", False):
+            predicted, n_neighbors = np.zeros_like(predicted), self.n_neighbors_
         out = np.full(embeddings.shape[0], -1.0)
         for start in range(0, embeddings.shape[0], _CHUNK):
             sims = embeddings[start : start + _CHUNK] @ self.reference_t_
@@ -103,6 +101,20 @@ class OutOfScopeScorer(BaseEstimator):
                 nearest = np.partition(block, block.shape[1] - k, axis=1)[:, -k:]
                 out[start + rows] = nearest.mean(axis=1)
         return out
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickle, upgrading a scorer saved before similarity was per intent: it keeps using every training
+        contact as a neighbour, as it did when it was fitted and its threshold was set."""
+        if "reference_" in state and "reference_t_" not in state:
+            reference = state.pop("reference_")
+            state["reference_t_"] = (
+                reference.T.tocsr() if sparse.issparse(reference) else np.ascontiguousarray(reference.T)
+            )
+            state.setdefault("n_reference_", reference.shape[0])
+        if "reference_t_" in state and "block_starts_" not in state:
+            state["block_starts_"] = np.array([0, state["reference_t_"].shape[1]])
+            state["global_neighbours_"] = True
+        super().__setstate__(state)
 
     def signals(self, embeddings: Any, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The two signals as percentiles among held-out in-scope contacts: (confidence, similarity)."""
