@@ -34,7 +34,7 @@ REFERENCE_ROWS = 5000
 DEFAULT_IN_SCOPE_PASS_RATE = 0.985
 OUT_OF_SCOPE_LABELS = ("oos", "out_of_scope", "out-of-scope")
 MIN_OUT_OF_SCOPE_EXAMPLES = 20
-CONFIDENCE_WEIGHTS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+SIGNAL_WEIGHT_STEP = 0.2
 
 
 class SmallDataWarning(TriageWarning):
@@ -51,7 +51,7 @@ class FitOptions:
     held-out contacts the out-of-scope check must let through (it sets that check's threshold).
     ``out_of_scope_labels``: labels (any case) that mark examples of contacts outside every intent, such as
     the ``oos`` rows of public out-of-scope benchmarks. They are never learnt as an intent: they tune how
-    the out-of-scope check weighs its two signals and are scored as out-of-scope in the held-out report.
+    the out-of-scope check weighs its signals and are scored as out-of-scope in the held-out report.
     """
 
     text_column: str = "text"
@@ -267,8 +267,9 @@ def _fit_out_of_scope(
     held-out contacts (accepted with the right intent) through; of all in-scope ones when too few are good.
 
     ``out_of_scope_examples``: texts labelled as outside every intent and their calibrated probabilities.
-    With at least :data:`MIN_OUT_OF_SCOPE_EXAMPLES` of them, the weight of confidence against
-    similarity is the one (of :data:`CONFIDENCE_WEIGHTS`) that keeps most of them out at that pass rate.
+    With at least :data:`MIN_OUT_OF_SCOPE_EXAMPLES` of them, the weights of the scorer's signals are the
+    ones (on a grid of :data:`SIGNAL_WEIGHT_STEP`) that keep most of them out at that pass rate; ties go to
+    the weights nearest the defaults.
     """
     known = np.isin(labels, classifier.classes_)
     index = {c: i for i, c in enumerate(classifier.classes_)}
@@ -281,19 +282,40 @@ def _fit_out_of_scope(
         held_out_proba=calibrated[known],
     )
     basis = good if good.sum() >= MIN_CALIBRATION_ROWS else known
-    certainty, similarity = scorer.signals(held_embeddings[basis], calibrated[basis])
+    in_scope = scorer.signals(held_embeddings[basis], calibrated[basis])
     oos_texts, oos_proba = out_of_scope_examples
     if len(oos_texts) >= MIN_OUT_OF_SCOPE_EXAMPLES:
-        oos_signals = scorer.signals(classifier.embed(oos_texts), oos_proba)
-        rejected = {}
-        for weight in CONFIDENCE_WEIGHTS:
-            scorer.set_params(confidence_weight=weight)
-            threshold = _pass_rate_threshold(scorer.combine(certainty, similarity), options.in_scope_pass_rate)
-            rejected[weight] = float((scorer.combine(*oos_signals) < threshold).mean())
-        default = OutOfScopeScorer().confidence_weight
-        scorer.set_params(confidence_weight=max(rejected, key=lambda w: (rejected[w], -abs(w - default))))
-    threshold = _pass_rate_threshold(scorer.combine(certainty, similarity), options.in_scope_pass_rate)
+        scorer.set_params(
+            **_best_signal_weights(
+                scorer, in_scope, scorer.signals(classifier.embed(oos_texts), oos_proba), options.in_scope_pass_rate
+            )
+        )
+    threshold = _pass_rate_threshold(scorer.combine(*in_scope), options.in_scope_pass_rate)
     return scorer, policy.model_copy(update={"out_of_scope_threshold": threshold})
+
+
+def _best_signal_weights(
+    scorer: OutOfScopeScorer,
+    in_scope: tuple[np.ndarray, ...],
+    out_of_scope: tuple[np.ndarray, ...],
+    pass_rate: float,
+) -> dict[str, float]:
+    """The signal weights that reject the most ``out_of_scope`` rows at the threshold letting ``pass_rate`` of
+    the ``in_scope`` rows through (signals as given by :meth:`OutOfScopeScorer.signals`)."""
+    defaults = OutOfScopeScorer().get_params()
+    steps = np.round(np.arange(0.0, 1.0 + 1e-9, SIGNAL_WEIGHT_STEP), 6)
+    rejected: dict[tuple[float, float], float] = {}
+    for confidence_weight in steps:
+        for centroid_weight in steps[steps <= 1.0 - confidence_weight + 1e-9]:
+            candidate = clone(scorer).set_params(confidence_weight=confidence_weight, centroid_weight=centroid_weight)
+            threshold = _pass_rate_threshold(candidate.combine(*in_scope), pass_rate)
+            rejected[confidence_weight, centroid_weight] = float((candidate.combine(*out_of_scope) < threshold).mean())
+
+    def distance_from_defaults(weights: tuple[float, float]) -> float:
+        return abs(weights[0] - defaults["confidence_weight"]) + abs(weights[1] - defaults["centroid_weight"])
+
+    best = max(rejected, key=lambda w: (rejected[w], -distance_from_defaults(w)))
+    return {"confidence_weight": float(best[0]), "centroid_weight": float(best[1])}
 
 
 def _pass_rate_threshold(scores: np.ndarray, pass_rate: float) -> float:

@@ -119,6 +119,7 @@ def _log_run(result: FitResult, *, data: str, options: FitOptions, taxonomy_vers
             "out_of_scope_threshold": model.policy.out_of_scope_threshold,
             "in_scope_pass_rate": options.in_scope_pass_rate,
             "out_of_scope_confidence_weight": getattr(model.out_of_scope, "confidence_weight", None),
+            "out_of_scope_centroid_weight": getattr(model.out_of_scope, "centroid_weight", None),
             "n_out_of_scope_examples": card.n_out_of_scope_examples,
             "taxonomy_version": taxonomy_version,
             "policy_version": model.policy.version,

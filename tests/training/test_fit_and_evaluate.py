@@ -127,3 +127,21 @@ def test_training_data_of_only_out_of_scope_rows_is_refused_with_the_fix() -> No
     frame = pd.DataFrame({"text": ["what is jazz", "who won the cup"], "intent": ["oos", "oos"]})
     with pytest.raises(DataError, match="Every training row is labelled as out-of-scope"):
         fit_model(frame, taxonomy=load_taxonomy(), options=FitOptions())
+
+
+def test_out_of_scope_examples_choose_the_signal_that_keeps_them_out() -> None:
+    """Whichever signal separates the labelled out-of-scope examples from in-scope contacts gets the weight."""
+    from training.fit import _best_signal_weights
+    from triage.classifiers.out_of_scope import OutOfScopeScorer
+
+    rng = np.random.default_rng(0)
+    in_scope = [rng.uniform(0.0, 1.0, 400) for _ in range(3)]
+    overlapping = rng.uniform(0.0, 1.0, 100)
+    for informative, expected in ((2, {"confidence_weight": 0.0, "centroid_weight": 1.0}), (0, None)):
+        out_of_scope = [overlapping.copy() for _ in range(3)]
+        out_of_scope[informative] = rng.uniform(0.0, 0.01, 100)  # below almost every in-scope contact
+        weights = _best_signal_weights(OutOfScopeScorer(), tuple(in_scope), tuple(out_of_scope), 0.98)
+        if expected is not None:
+            assert weights == expected
+        else:
+            assert weights["confidence_weight"] == 1.0 and weights["centroid_weight"] == 0.0

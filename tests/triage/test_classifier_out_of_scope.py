@@ -190,7 +190,8 @@ def test_a_scorer_saved_before_per_intent_similarity_still_scores_as_it_was_fitt
         train, labels, held_out=train[:10], held_out_proba=one_hot(labels[:10], 3, 0.9)
     )
     state = scorer.__getstate__()
-    del state["block_starts_"]
+    for newer in ("block_starts_", "centroids_", "centroid_reference_", "centroid_weight"):
+        del state[newer]
     state["n_neighbors_"] = 4  # what earlier versions stored
     if stored_as == "reference_":
         state["reference_"] = state.pop("reference_t_").T
@@ -202,3 +203,50 @@ def test_a_scorer_saved_before_per_intent_similarity_still_scores_as_it_was_fitt
     expected = np.sort(unit(queries) @ unit(train).T, axis=1)[:, -4:].mean(axis=1)
     assert np.allclose(old.similarity(queries, np.array([0, 1, 2, 0, 1])), expected, atol=1e-5)
     assert old.score(queries, one_hot(np.array([0, 1, 2, 0, 1]), 3, 0.9)).shape == (5,)
+    # Fitted before the centroid signal existed: it never weighs it, whatever the state holds.
+    assert old.centroid_weight == 0.0 and not old.centroid_similarity(queries, np.zeros(5, dtype=int)).any()
+
+
+def test_centroid_similarity_is_cosine_to_the_assigned_intents_centre_dense_or_sparse() -> None:
+    rng = np.random.default_rng(8)
+    dense = np.abs(rng.normal(size=(60, 12))) * (rng.random((60, 12)) < 0.5)
+    dense[:, 0] += 0.1
+    labels = np.arange(48) % 3
+    proba = one_hot(np.arange(12) % 3, 3, 0.8)
+    scorer = OutOfScopeScorer().fit(dense[:48], labels, held_out=dense[48:], held_out_proba=proba)
+    as_sparse = OutOfScopeScorer().fit(
+        sparse.csr_matrix(dense[:48]), labels, held_out=sparse.csr_matrix(dense[48:]), held_out_proba=proba
+    )
+    unit = dense[:48] / np.linalg.norm(dense[:48], axis=1, keepdims=True)
+    centre = unit[labels == 1].mean(axis=0)
+    query = dense[48:52]
+    expected = (query / np.linalg.norm(query, axis=1, keepdims=True)) @ (centre / np.linalg.norm(centre))
+    ones = np.ones(4, dtype=int)
+    assert np.allclose(scorer.centroid_similarity(query, ones), expected, atol=1e-5)
+    assert np.allclose(as_sparse.centroid_similarity(sparse.csr_matrix(query), ones), expected, atol=1e-5)
+    assert sparse.issparse(as_sparse.centroids_)  # a large vocabulary is not stored densely
+
+
+def test_signal_weights_are_checked() -> None:
+    data = np.random.default_rng(9).normal(size=(30, 4))
+    labels = np.arange(30) % 2
+    with pytest.raises(DataError, match="at most 1"):
+        OutOfScopeScorer(confidence_weight=0.6, centroid_weight=0.6).fit(
+            data, labels, held_out=data[:10], held_out_proba=one_hot(labels[:10], 2, 0.9)
+        )
+    with pytest.raises(DataError, match="centroid_weight must be between 0 and 1"):
+        OutOfScopeScorer(confidence_weight=0.0, centroid_weight=-0.1).fit(
+            data, labels, held_out=data[:10], held_out_proba=one_hot(labels[:10], 2, 0.9)
+        )
+
+
+def test_centroid_weight_moves_the_score_towards_the_centroid_signal() -> None:
+    rng = np.random.default_rng(10)
+    train, labels = clusters(120, 11, rng.normal(size=(3, 8)))
+    held_out, held_labels = clusters(40, 12, rng.normal(size=(3, 8)))
+    scorer = OutOfScopeScorer(confidence_weight=0.0, centroid_weight=1.0).fit(
+        train, labels, held_out=held_out, held_out_proba=one_hot(held_labels, 3, 0.9)
+    )
+    queries, proba = train[:7], one_hot(labels[:7], 3, 0.9)
+    _, _, centroid = scorer.signals(queries, proba)
+    assert np.allclose(scorer.score(queries, proba), centroid)
