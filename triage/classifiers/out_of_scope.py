@@ -200,10 +200,7 @@ def _intent_centroids(unit_reference: Any, block_starts: np.ndarray) -> Any:
     averaging = sparse.csr_matrix(
         (1.0 / counts[labels], (labels, np.arange(len(labels)))), shape=(len(counts), unit_reference.shape[0])
     )
-    centroids = averaging @ unit_reference
-    if sparse.issparse(centroids):
-        return _unit_rows(centroids)
-    return _unit_rows(np.asarray(centroids))
+    return _unit_rows(averaging @ unit_reference)
 
 
 def _unit_rows(matrix: Any) -> Any:
