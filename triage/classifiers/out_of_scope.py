@@ -160,16 +160,18 @@ class OutOfScopeScorer(BaseEstimator):
         state.setdefault("centroid_weight", 0.0)  # fitted before the centroid signal: it never weighed it
         super().__setstate__(state)
 
-    def signals(self, embeddings: Any, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def signals(
+        self, embeddings: Any, proba: np.ndarray, *, with_centroid: bool = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The signals as percentiles among held-out in-scope contacts: (confidence, nearest-contact
-        similarity, centroid similarity)."""
+        similarity, centroid similarity); the last is zeros when not ``with_centroid``."""
         check_is_fitted(self, "reference_t_")
         proba = np.asarray(proba, dtype=float)
         predicted = proba.argmax(axis=1)
         similarity = _percentile(self.similarity_reference_, self.similarity(embeddings, predicted))
         certainty = _percentile(self.confidence_reference_, proba.max(axis=1))
         centroid = np.zeros(len(predicted))
-        if hasattr(self, "centroid_reference_"):
+        if with_centroid and hasattr(self, "centroid_reference_"):
             centroid = _percentile(self.centroid_reference_, self.centroid_similarity(embeddings, predicted))
         return certainty, similarity, centroid
 
@@ -184,7 +186,7 @@ class OutOfScopeScorer(BaseEstimator):
 
         ``proba``: the calibrated class probabilities of the same rows (the top one is the assigned intent).
         """
-        return self.combine(*self.signals(embeddings, proba))
+        return self.combine(*self.signals(embeddings, proba, with_centroid=self.centroid_weight > 0))
 
 
 def _percentile(sorted_reference: np.ndarray, values: np.ndarray) -> np.ndarray:
