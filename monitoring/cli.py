@@ -279,20 +279,39 @@ def check_command(
     db_url: DbUrlOption = None,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
     no_workspace: NoWorkspaceOption = False,
+    notify: Annotated[
+        list[str] | None,
+        typer.Option("--notify", help="Webhook URL to post the failed conditions to (repeatable).", show_default=False),
+    ] = None,
+    notify_format: Annotated[
+        str, typer.Option("--notify-format", help="Webhook body: generic (JSON), slack or teams.")
+    ] = "generic",
+    email: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--email",
+            help="Address to e-mail the failed conditions to (TRIAGE_SMTP_*; repeatable).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Evaluate the alert conditions over a window; exit 1 when any fails (for a scheduler to alert on).
 
     Prints JSON with the failed, passed and skipped conditions; "failed" is empty (and the exit code 0) when
     all pass. An empty window fails the volume condition. Exit code 2 means the check itself could not run.
+    With --notify/--email the failed conditions (names, figures, window, model version; no personal data) are
+    also sent, with retries; exit code 3 means a condition failed and an alert could not be delivered.
     """
     from monitoring.checks import config_json, empty_window_report, load_config, run_check
     from monitoring.frames import EmptyWindowError, ReferenceMissingError, reference_frame
+    from monitoring.notify import alert_and_exit_code, alert_targets
     from monitoring.quality import quality_snapshot
 
     settings = load_config(config)
     if print_config:
         typer.echo(config_json(settings))
         return
+    targets = alert_targets(notify, notify_format, email)
     loaded = load_reference_model(model_uri)
     context = {"model_version": loaded.version}
     try:
@@ -308,7 +327,7 @@ def check_command(
     except EmptyWindowError as exc:
         report = empty_window_report(str(exc), config=settings, context=context)
         print_json(report.model_dump(mode="json"))
-        raise typer.Exit(1 if report.failed else 0) from exc
+        raise typer.Exit(alert_and_exit_code(report, targets)) from exc
     try:
         reference = reference_frame(loaded.model, model_version=loaded.version)
     except ReferenceMissingError:
@@ -321,8 +340,9 @@ def check_command(
         if outcome.drift is not None:
             workspace_sink(workspace, enabled=True, kind="drift", window=window)(outcome.drift.snapshot)
     print_json(outcome.report.model_dump(mode="json"))
-    if outcome.report.failed:
-        raise typer.Exit(1)
+    code = alert_and_exit_code(outcome.report, targets)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command("ui")

@@ -85,6 +85,7 @@ class GovernanceData(BaseModel):
     governance_changes: list[dict[str, Any]]
     open_alerts: list[ConditionResult]
     decisions_needed: list[str]
+    transparency_record: str | None = Field(default=None, description="Link to the ATRS record (URL or path).")
 
 
 def buckets_for(since: datetime, until: datetime) -> list[tuple[datetime, datetime]]:
@@ -493,8 +494,21 @@ def render(data: GovernanceData) -> str:
         "<p>Checks failing for the last period of the report (as the scheduled check would report them):</p>",
         h.table(["condition", "finding"], [[a.condition, a.message] for a in data.open_alerts]),
         "</section>",
+        _transparency_section(data.transparency_record),
     ]
     return h.page(f"{data.title}: {data.since:%d %b %Y} to {data.until:%d %b %Y}", "".join(parts))
+
+
+def _transparency_section(link: str | None) -> str:
+    """Where the public transparency record (ATRS) is, or how to make one."""
+    body = (
+        f'<p>The Algorithmic Transparency Recording Standard record for this service: <a href="{h.esc(link)}">'
+        f"{h.esc(link)}</a>.</p>"
+        if link
+        else "<p>No transparency record is linked. Write one with <code>triage report atrs --out atrs.html</code> "
+        "and pass it with <code>--atrs</code>.</p>"
+    )
+    return f'<section id="transparency"><h2>Transparency record</h2>{body}</section>'
 
 
 def _accuracy_text(q: QualitySummary) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import uuid
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 STYLE = """
@@ -88,3 +90,17 @@ def page(title: str, body: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)}</title><style>{STYLE}</style></head><body>{body}</body></html>"
     )
+
+
+def write_text_atomically(out: str | Path, text: str) -> Path:
+    """Write ``text`` to ``out``: staged beside it, then renamed, so no half-written file is ever left."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
+    try:
+        staging.write_text(text, encoding="utf-8")
+        staging.replace(out)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
+    return out

@@ -76,6 +76,10 @@ def bootstrap(
         settings=settings,
         options=FitOptions(model_type=model_type, seed=seed),
         registered_name=registered_name,
+        data_description=(
+            f"synthetic contacts written by this project's generator with `triage synth generate --n {n} --seed {seed} "
+            "--split`, phrasing families held out between splits; not real citizen contacts"
+        ),
     )
     promote(
         settings=settings,

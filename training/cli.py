@@ -59,6 +59,13 @@ def train_command(
             help="Add agent-labelled decisions from the decision log (TRIAGE_DB_URL; redacted, de-duplicated).",
         ),
     ] = False,
+    data_description: Annotated[
+        str | None,
+        typer.Option(
+            help="Where the data came from, in words (kept with the run; the transparency record quotes it "
+            "beside every figure), e.g. 'web-form contacts Jan-Jun 2026, labelled by agents'."
+        ),
+    ] = None,
 ) -> None:
     """Train a model, log it to MLflow and register it as the `challenger`."""
     from training.fit import FitOptions
@@ -83,6 +90,7 @@ def train_command(
         taxonomy_path=taxonomy,
         validation_path=validation,
         include_feedback=include_feedback,
+        data_description=data_description,
     )
     print_json(outcome.summary())
 

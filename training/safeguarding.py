@@ -89,3 +89,16 @@ def evaluate_safeguarding(
         "threshold": detector.threshold,
         "per_category": per_category,
     }
+
+
+def safeguarding_metrics(evaluation: dict[str, Any]) -> dict[str, float]:
+    """The figures of :func:`evaluate_safeguarding` with names MLflow accepts (``safeguarding_recall``,
+    ``safeguarding_false_alarm_rate``, ``safeguarding_n_vulnerable``, ``safeguarding_recall/<category>``, ...)."""
+    flat = {"safeguarding_n_vulnerable": float(evaluation["n_vulnerable"])}
+    for key in ("recall", "false_alarm_rate"):
+        if evaluation.get(key) is not None:
+            flat[f"safeguarding_{key}"] = float(evaluation[key])
+    for category, figures in evaluation.get("per_category", {}).items():
+        flat[f"safeguarding_n/{category}"] = float(figures["n"])
+        flat[f"safeguarding_recall/{category}"] = float(figures["recall"])
+    return flat

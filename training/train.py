@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -16,9 +17,12 @@ from training.data import load_labelled
 from training.fit import FitOptions, FitResult, fit_model
 from training.plots import save_evaluation_figures
 from training.registry import ensure_experiment, log_model, register, use_tracking
+from training.safeguarding import evaluate_safeguarding, has_safeguarding_labels, safeguarding_metrics
 from triage.classifiers import make_classifier
 from triage.config import CoreSettings
 from triage.taxonomy import load_taxonomy
+
+HELD_OUT_SPLIT = "a stratified held-out split of the training data"
 
 
 @dataclass(frozen=True)
@@ -53,10 +57,13 @@ def train(
     taxonomy_path: str | Path | None = None,
     validation_path: str | Path | None = None,
     include_feedback: bool = False,
+    data_description: str | None = None,
 ) -> TrainOutcome:
     """Train and register a model; nothing is registered unless every step before registration succeeded.
 
     With ``include_feedback``, agent-labelled decisions from the decision log are added to the data.
+    ``data_description`` (where the data came from, in words) is kept as the run's ``data_description`` tag,
+    so reports can say what each figure was measured on.
     """
     make_classifier(options.model_type)  # unknown model names fail before any work
     taxonomy = load_taxonomy(taxonomy_path)
@@ -74,7 +81,15 @@ def train(
     client = use_tracking(settings)
     experiment_id = ensure_experiment(settings, client)
     with mlflow.start_run(experiment_id=experiment_id, run_name=f"train-{options.model_type}") as run:
-        _log_run(result, data=str(data), options=options, taxonomy_version=taxonomy.version)
+        _log_run(
+            result,
+            data=str(data),
+            validation=str(validation_path) if validation_path is not None else HELD_OUT_SPLIT,
+            options=options,
+            taxonomy_version=taxonomy.version,
+        )
+        if data_description:
+            mlflow.set_tag("data_description", data_description[:5000])
         mlflow.log_metric("fit_seconds", fit_seconds)
         mlflow.log_param("feedback_rows", n_feedback)
         model_uri = log_model(result.model)
@@ -97,13 +112,14 @@ def train(
     )
 
 
-def _log_run(result: FitResult, *, data: str, options: FitOptions, taxonomy_version: str) -> None:
+def _log_run(result: FitResult, *, data: str, validation: str, options: FitOptions, taxonomy_version: str) -> None:
     model = result.model
     card = model.card
     mlflow.log_params(
         {
             "model_type": options.model_type,
             "data": data,
+            "validation_data": validation,
             "text_column": options.text_column,
             "label_column": options.label_column,
             "n_train": card.n_train,
@@ -134,6 +150,12 @@ def _log_run(result: FitResult, *, data: str, options: FitOptions, taxonomy_vers
     if result.report is None:
         return
     mlflow.log_metrics(flatten_metrics(result.report))
+    if has_safeguarding_labels(result.held_out):
+        mlflow.log_metrics(
+            safeguarding_metrics(
+                evaluate_safeguarding(model.safeguarding, result.held_out, text_column=card.text_column)
+            )
+        )
     mlflow.log_dict(result.report, "evaluation/validation.json")
     with tempfile.TemporaryDirectory() as tmp:
         assert result.confusion is not None
@@ -177,7 +199,28 @@ def flatten_metrics(report: dict[str, Any]) -> dict[str, float]:
         flat["accepted_precision"] = acceptance["accepted_precision"]
     for key, value in report.get("routing", {}).items():
         flat[f"routing_{key}"] = float(value)
+    flat.update(segment_metrics(report))
     return flat
+
+
+def segment_metrics(report: dict[str, Any]) -> dict[str, float]:
+    """Per-segment size, accuracy and gap to overall accuracy, named ``segment_<measure>/<column>/<value>``."""
+    overall = report.get("accuracy")
+    flat: dict[str, float] = {}
+    for column, values in (report.get("slices") or {}).items():
+        for value, figures in values.items():
+            name = f"{column}/{metric_safe(str(value))}"
+            flat[f"segment_n/{name}"] = float(figures["n"])
+            if isinstance(figures.get("accuracy"), float):
+                flat[f"segment_accuracy/{name}"] = figures["accuracy"]
+                if isinstance(overall, float):
+                    flat[f"segment_gap/{name}"] = figures["accuracy"] - overall
+    return flat
+
+
+def metric_safe(value: str) -> str:
+    """``value`` with the characters MLflow refuses in metric names replaced by ``_``."""
+    return re.sub(r"[^\w\-. ]", "_", value)[:200] or "_"
 
 
 def write_json(payload: dict[str, Any], path: str | Path) -> None:

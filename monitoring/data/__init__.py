@@ -1,0 +1,1 @@
+"""Data files of the monitoring package (the ATRS field list)."""
