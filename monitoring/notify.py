@@ -225,13 +225,14 @@ def alert_targets(
     )
 
 
-def alert_and_exit_code(report: CheckReport, targets: AlertTargets | None, *, err: TextIO = sys.stderr) -> int:
+def alert_and_exit_code(report: CheckReport, targets: AlertTargets | None, *, err: TextIO | None = None) -> int:
     """Deliver the alert (when any condition failed) and say how it went on ``err``; the check's exit code.
 
     0: every condition passed or was skipped; 1: a condition failed (and every alert was delivered);
     :data:`EXIT_DELIVERY_FAILED` (3): a condition failed and an alert could not be delivered after its retries.
     """
     deliveries = targets.deliver(report) if targets is not None else []
+    err = err or sys.stderr
     for d in deliveries:
         tries = f"{d.attempts} attempt{'s' if d.attempts != 1 else ''}"
         if d.delivered:
