@@ -226,7 +226,9 @@ def test_nothing_is_sent_when_every_condition_passes(use_model, kit, tmp_path, r
     path = tmp_path / "normal.csv"
     kit.texts(kit.balanced(20), seed=35)[["text", "channel"]].to_csv(path, index=False)
     config = tmp_path / "calm.yaml"
-    config.write_text("drift: {enabled: false}\nestimated_accuracy: {enabled: false}\naccepted_share: {enabled: false}\n")
+    config.write_text(
+        "drift: {enabled: false}\nestimated_accuracy: {enabled: false}\naccepted_share: {enabled: false}\n"
+    )
     result = check("--current", str(path), "--config", str(config), "--notify", hook.url)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["failed"] == [] and hook.requests == [] and result.stderr == ""
