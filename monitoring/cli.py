@@ -327,7 +327,8 @@ def check_command(
     except EmptyWindowError as exc:
         report = empty_window_report(str(exc), config=settings, context=context)
         print_json(report.model_dump(mode="json"))
-        raise typer.Exit(alert_and_exit_code(report, targets)) from exc
+        window = f"{exc.since.isoformat()} to {exc.until.isoformat()}"
+        raise typer.Exit(alert_and_exit_code(report, targets, window=window)) from exc
     try:
         reference = reference_frame(loaded.model, model_version=loaded.version)
     except ReferenceMissingError:

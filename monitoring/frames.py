@@ -50,6 +50,7 @@ class EmptyWindowError(DataError):
     """The decision log holds no decisions in the requested window."""
 
     def __init__(self, since: datetime, until: datetime, *, where: str = "") -> None:
+        self.since, self.until = since, until
         super().__init__(
             f"No decisions between {since.isoformat()} and {until.isoformat()}{' in ' + where if where else ''}; "
             "route some contacts or widen --since/--until (or point --db-url at the right decision log)."

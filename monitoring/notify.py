@@ -55,10 +55,11 @@ class Alert(BaseModel):
     skipped: int
 
     @classmethod
-    def from_report(cls, report: CheckReport) -> Alert:
+    def from_report(cls, report: CheckReport, *, window: str | None = None) -> Alert:
+        """The alert for ``report``; ``window`` replaces the report's window label (e.g. for an empty window)."""
         return cls(
             checked_at=report.checked_at,
-            window=safe_window(report.window),
+            window=safe_window(window or report.window),
             n=report.n,
             model_version=redact(report.context["model_version"]) if "model_version" in report.context else None,
             failed=[
@@ -193,13 +194,13 @@ class AlertTargets:
     emails: list[str]
     settings: NotifySettings
 
-    def deliver(self, report: CheckReport) -> list[Delivery]:
+    def deliver(self, report: CheckReport, *, window: str | None = None) -> list[Delivery]:
         """Send the failed conditions of ``report`` everywhere; nothing is sent when none failed."""
         from monitoring.notify_transport import post_webhook, send_email
 
         if not report.failed:
             return []
-        alert = Alert.from_report(report)
+        alert = Alert.from_report(report, window=window)
         body = webhook_body(alert, self.webhook_format)
         results = [post_webhook(url, body, settings=self.settings, shown=shown_url(url)) for url in self.webhooks]
         subject, text = email_text(alert)
@@ -225,13 +226,15 @@ def alert_targets(
     )
 
 
-def alert_and_exit_code(report: CheckReport, targets: AlertTargets | None, *, err: TextIO | None = None) -> int:
+def alert_and_exit_code(
+    report: CheckReport, targets: AlertTargets | None, *, window: str | None = None, err: TextIO | None = None
+) -> int:
     """Deliver the alert (when any condition failed) and say how it went on ``err``; the check's exit code.
 
     0: every condition passed or was skipped; 1: a condition failed (and every alert was delivered);
     :data:`EXIT_DELIVERY_FAILED` (3): a condition failed and an alert could not be delivered after its retries.
     """
-    deliveries = targets.deliver(report) if targets is not None else []
+    deliveries = targets.deliver(report, window=window) if targets is not None else []
     err = err or sys.stderr
     for d in deliveries:
         tries = f"{d.attempts} attempt{'s' if d.attempts != 1 else ''}"

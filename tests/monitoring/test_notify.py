@@ -234,6 +234,22 @@ def test_nothing_is_sent_when_every_condition_passes(use_model, kit, tmp_path, r
     assert json.loads(result.stdout)["failed"] == [] and hook.requests == [] and result.stderr == ""
 
 
+def test_an_empty_window_alerts_with_its_dates_and_no_log_path(use_model, receiver, tmp_path) -> None:
+    from triage.decision_log import DecisionLog
+
+    db_url = f"sqlite:///{tmp_path}/jane-doe/decisions.db"
+    (tmp_path / "jane-doe").mkdir()
+    DecisionLog(db_url).close()
+    hook = receiver()
+    args = ["--since", "2020-01-01", "--until", "2020-01-02", "--db-url", db_url, "--notify", hook.url]
+    result = check(*args)
+    assert result.exit_code == 1, result.output
+    alert = json.loads(hook.delivered[0]["body"])
+    assert [c["condition"] for c in alert["failed"]] == ["volume"]
+    assert alert["window"] == "2020-01-01T00:00:00+00:00 to 2020-01-02T00:00:00+00:00"
+    assert "jane" not in hook.delivered[0]["body"].decode()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
