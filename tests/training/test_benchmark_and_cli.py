@@ -90,9 +90,8 @@ def test_train_logs_calibration_thresholds_and_figures_to_mlflow(mlflow_store: P
     from triage.config import get_core_settings
 
     train, _ = write_split(tmp_path)
-    result = runner.invoke(
-        app, ["train", "--data", str(train), "--model", "tfidf", "--name", "bench-test", "--target-precision", "0.98"]
-    )
+    args = ["train", "--data", str(train), "--model", "tfidf", "--name", "bench-test", "--target-precision", "0.98"]
+    result = runner.invoke(app, [*args, "--data-description", "hand-written test contacts"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     client = MlflowClient()
@@ -101,6 +100,13 @@ def test_train_logs_calibration_thresholds_and_figures_to_mlflow(mlflow_store: P
     run = client.get_run(summary["run_id"])
     assert "ece" in run.data.metrics and run.data.params["calibration"] in {"temperature", "isotonic"}
     assert float(run.data.params["target_precision"]) == 0.98
+    assert run.data.tags["data_description"] == "hand-written test contacts"
+    assert run.data.params["validation_data"] == "a stratified held-out split of the training data"
+    segments = {k: v for k, v in run.data.metrics.items() if k.startswith("segment_")}
+    assert {"segment_n/channel/web", "segment_accuracy/channel/web", "segment_gap/channel/web"} <= set(segments)
+    gap = segments["segment_accuracy/channel/web"] - run.data.metrics["accuracy"]
+    assert segments["segment_gap/channel/web"] == pytest.approx(gap)
+    assert not any(k.startswith("safeguarding_") for k in run.data.metrics)  # no safeguarding labels in this data
     loaded = load_model(get_core_settings(), "models:/bench-test@challenger").model
     assert loaded.policy.target_precision == 0.98 and loaded.policy.out_of_scope_threshold is not None
     assert loaded.out_of_scope is not None
