@@ -8,12 +8,10 @@ summary), so the record says exactly what MLflow and the monitoring say.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from monitoring.checks import CheckConfig, CheckReport
     from monitoring.quality import QualitySummary
     from monitoring.window import Window
@@ -50,8 +48,6 @@ class MonitoringFacts:
 
 def read_run_facts(client: Any, loaded: LoadedModel) -> RunFacts:
     """The run behind a registered version (``models:/...``) or a ``runs:/`` URI; empty facts for a folder."""
-    from datetime import UTC
-
     from mlflow.exceptions import MlflowException
 
     run_id: str | None = None
@@ -94,13 +90,17 @@ def read_monitoring_facts(
     window: Window,
     *,
     loaded: LoadedModel,
-    reference: pd.DataFrame | None,
     config: CheckConfig,
     controls: GovernanceControls | None = None,
 ) -> MonitoringFacts:
-    """Run the alert checks over ``window``, as ``triage monitor check`` does, and keep what they found."""
+    """Run the alert checks over ``window`` against the model's reference, as ``triage monitor check`` does."""
     from monitoring.checks import run_check
+    from monitoring.frames import ReferenceMissingError, reference_frame
 
+    try:
+        reference = reference_frame(loaded.model, model_version=loaded.version)
+    except ReferenceMissingError:
+        reference = None
     outcome = run_check(
         window,
         model=loaded.model,

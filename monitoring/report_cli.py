@@ -201,16 +201,12 @@ def load_monitoring_facts(
 ) -> MonitoringFacts:
     """The monitoring checks over the decision-log window, or a note saying why there are none."""
     from monitoring.atrs_facts import MonitoringFacts, read_monitoring_facts
-    from monitoring.frames import EmptyWindowError, ReferenceMissingError, reference_frame
+    from monitoring.frames import EmptyWindowError
     from monitoring.window import read_log_window
     from triage.governance import GovernanceStore
 
     start, end = window
     label = f"{start.isoformat()} to {end.isoformat()}"
-    try:
-        reference = reference_frame(loaded.model, model_version=loaded.version)
-    except ReferenceMissingError:
-        reference = None
     log = open_log(db_url)
     try:
         controls = GovernanceStore(log.engine).controls()
@@ -221,4 +217,4 @@ def load_monitoring_facts(
             return MonitoringFacts(window=label, model_version=loaded.version, controls=controls, note=note)
     finally:
         log.close()
-    return read_monitoring_facts(decisions, loaded=loaded, reference=reference, config=config, controls=controls)
+    return read_monitoring_facts(decisions, loaded=loaded, config=config, controls=controls)
