@@ -126,12 +126,12 @@ class RecordText(TechnicalText):
         return Content(
             "When someone contacts the council by web form, email, chat or phone, this tool reads the message and "
             f"works out what they need. It knows {len(self.taxonomy.intents)} kinds of request. For {automated} of "
-            "them the council has published an answer online, such as how to pay council tax; when the tool is "
-            "confident enough, it sends that answer straight away. Everything else goes to the right team of "
-            "staff: requests the council wants people to handle, anything the tool is unsure about or has not seen "
-            "before, anyone who asks to speak to a person or says they cannot use online services, and anyone who "
-            "may be vulnerable, who goes to the safeguarding team first. Staff can switch the automatic answers "
-            "off at any time.",
+            "them it holds an answer the council has written for people to use online, such as how to pay council "
+            "tax; when the tool is confident enough, it sends that answer straight away. Everything else goes to "
+            "the right team of staff: requests the council wants people to handle, anything the tool is unsure "
+            "about or has not seen before, anyone who asks to speak to a person or says they cannot use online "
+            "services, and anyone who may be vulnerable, who goes to the safeguarding team first. Staff can switch "
+            "the automatic answers off at any time.",
             sources=["taxonomy", "routing policy", "model card"],
             note="Add, in a sentence, why the council uses the tool.",
         )
@@ -143,8 +143,9 @@ class RecordText(TechnicalText):
 
     def _third_party_data_access_terms(self) -> ForCouncil:
         return ForCouncil(
-            "What the software does: it runs on the council's own machines; the models load from local files and "
-            "nothing is sent to a model hub or to usage telemetry at run time; stored text is redacted. What a "
+            "What the software does: it can run entirely on the council's own infrastructure; the models load from "
+            "local files and nothing is sent to a model hub or to usage telemetry at run time; stored text is "
+            "redacted. What a "
             "supplier may access depends on the council's contract."
         )
 
@@ -208,8 +209,8 @@ class RecordText(TechnicalText):
     def _process_integration(self) -> Content:
         return Content(
             "The contact-centre system sends each contact to the tool's API (POST /v1/route) as it arrives and "
-            "receives a decision in milliseconds: a self-service answer to show the person, or a queue and priority "
-            "for staff. The tool makes no other decision about the person. Agents record the right outcome "
+            "gets the decision back in the same request: a self-service answer to show the person, or a queue and "
+            "priority for staff. The tool makes no other decision about the person. Agents record the right outcome "
             "afterwards (POST /v1/feedback); that feedback measures accuracy and can retrain the model.",
             sources=["HTTP API"],
             note="Say which of the council's channels and systems send contacts to it.",
@@ -220,9 +221,9 @@ class RecordText(TechnicalText):
             "For each contact: the most likely intent and its calibrated confidence, whether the tool acted on it, "
             "the route (self-service or a person), the queue and priority, the self-service answer when there is "
             "one, the three most likely intents, plain-English reasons, the rule that decided, any safeguarding "
-            "category and its reason, the language, and the model and policy versions. Staff see the queue and "
-            "the reasons; the person sees only the answer or is told a person will reply.",
+            "category and its reason, the language, and the model and policy versions.",
             sources=["decision schema"],
+            note="Say what staff and the public are shown of it in the council's own systems.",
         )
 
     def _frequency_and_scale_of_usage(self) -> Content | ForCouncil:
@@ -254,8 +255,8 @@ class RecordText(TechnicalText):
             "Staff with an admin key can stop all automatic answers at once (kill switch), switch automation off for "
             "one intent, or raise a threshold; each change takes effect at once and is kept in a tamper-evident "
             "audit trail with who, when and why.",
-            "Agents correct the intent after the fact; the corrections are counted in monitoring and checked "
-            "daily against the confidence the tool claimed.",
+            "Agents record the right intent after the fact; monitoring counts the corrections and checks them "
+            "against the confidence the tool claimed each time the checks run.",
             *self.controls_points(),
         ]
         return Content(

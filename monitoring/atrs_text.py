@@ -170,7 +170,7 @@ class TechnicalText:
 
     def _system_architecture(self) -> Content:
         return Content(
-            "Five parts, all running on the council's own machines with no network access needed at run time:",
+            "Five parts, which can all run on the council's own infrastructure with no network access at run time:",
             items=[
                 "An HTTP service (FastAPI) that routes each contact and records the agent's feedback.",
                 "The core library: redaction, safeguarding, person-request rules, classifiers, calibration and the "
@@ -393,8 +393,9 @@ class TechnicalText:
     def _sensitive_attributes(self) -> Content:
         return Content(
             "Contact text can hold personal data and signs of vulnerability. Before anything is stored or printed, "
-            "the tool replaces " + ", ".join(self.pii_types) + " with placeholders. The model does not use protected "
-            "characteristics; channel, language and region are used only to measure accuracy gaps between groups.",
+            "the tool replaces " + ", ".join(self.pii_types) + " with placeholders. No protected characteristic is an "
+            "input (the text may still mention one); language decides Welsh handling; channel and region are used "
+            "only to measure accuracy gaps between groups.",
             items=[f"Safeguarding categories it looks for: {', '.join(self.safeguarding_categories)}."],
             sources=["redaction rules", "safeguarding detector"],
         )
@@ -417,9 +418,10 @@ class TechnicalText:
 
     def _data_cleaning(self) -> Content:
         return Content(
-            "Rows with an empty text or label are refused; labels are trimmed; rows labelled as out of scope are "
-            "kept apart (they tune the out-of-scope check and are never learnt as an intent); feedback rows are "
-            "de-duplicated against the training data; the reference sample kept for monitoring is redacted.",
+            "A file with an empty text or label is refused until it is fixed; labels are trimmed; rows labelled as "
+            "out of scope are kept apart (they tune the out-of-scope check and are never learnt as an intent); "
+            "feedback rows are de-duplicated against the training data; the reference sample kept for monitoring is "
+            "redacted.",
             sources=["training procedure"],
         )
 
